@@ -1,0 +1,64 @@
+"""Project-wide test set-up: a few setting overrides and the service requirements."""
+
+import os
+
+import pytest
+from django.conf import settings as django_settings
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--require-services",
+        action="store_true",
+        help="Fail, instead of skipping, a test whose service (PostgreSQL, Redis, Chromium) is missing.",
+    )
+
+
+def _missing(request, what):
+    if request.config.getoption("--require-services"):
+        pytest.fail(f"{what} is required (--require-services) but is not available")
+    pytest.skip(f"{what} is not available")
+
+
+@pytest.fixture
+def require_postgres(request):
+    if django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        _missing(request, "PostgreSQL")
+
+
+@pytest.fixture
+def require_redis(request):
+    if not django_settings.REDIS_URL:
+        _missing(request, "Redis")
+    return django_settings.REDIS_URL
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, request):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    if "real_cache" not in request.fixturenames:
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def real_cache():
+    """Keep the configured cache (Redis when REDIS_URL is set) instead of local memory."""
+
+
+@pytest.fixture
+def forum(db):
+    """The 2017 forum, loaded from the repository's data file."""
+    from roundtables.services import load_forum
+
+    forum, _tally = load_forum()
+    return forum

@@ -1,0 +1,96 @@
+"""A cache of whole responses for anonymous visitors, invalidated by any content change.
+
+Public pages and API reads are the same for every anonymous visitor in a language, so
+they are served from the cache when the request carries no session. Every key embeds a
+content version; saving or deleting a row of a content app bumps the version, so a change
+shows at once everywhere (the cache is shared by all server processes: Redis or files).
+"""
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.utils.translation import get_language
+
+VERSION_KEY = "pagecache:content-version"
+# Apps whose rows appear on public pages; a change to any of them invalidates every page.
+CONTENT_APPS = {"sdg_targets", "roundtables", "practices", "declarations"}
+CACHED_PREFIXES = ("/en/", "/fr/", "/es/", "/api/v1/")
+_KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary")
+
+
+def content_version():
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, 1, timeout=None)
+        version = cache.get(VERSION_KEY, 1)
+    return version
+
+
+def invalidate():
+    """Make every cached page stale (called when content changes)."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, timeout=None)
+
+
+def _on_change(sender, **kwargs):
+    if sender._meta.app_label in CONTENT_APPS:
+        invalidate()
+
+
+def connect_invalidation():
+    for model in apps.get_models(include_auto_created=True):
+        if model._meta.app_label in CONTENT_APPS:
+            post_save.connect(_on_change, sender=model, dispatch_uid=f"pagecache-save-{model._meta.label}")
+            post_delete.connect(_on_change, sender=model, dispatch_uid=f"pagecache-delete-{model._meta.label}")
+    m2m_changed.connect(_on_m2m_change, dispatch_uid="pagecache-m2m")
+
+
+def _on_m2m_change(sender, instance, **kwargs):
+    if kwargs.get("action", "").startswith("post_") and instance._meta.app_label in CONTENT_APPS:
+        invalidate()
+
+
+def _cacheable_request(request):
+    return (
+        settings.PAGE_CACHE_SECONDS > 0
+        and request.method in ("GET", "HEAD")
+        and request.path.startswith(CACHED_PREFIXES)
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+    )
+
+
+def _key(request):
+    return f"pagecache:{content_version()}:{get_language()}:{request.get_full_path()}"
+
+
+class AnonymousPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _cacheable_request(request):
+            return self.get_response(request)
+        key = _key(request)
+        stored = cache.get(key)
+        if stored is not None:
+            status, headers, content = stored
+            response = HttpResponse(content, status=status)
+            for name, value in headers:
+                response[name] = value
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not getattr(response, "page_cache_exempt", False)
+        ):
+            headers = [(name, response[name]) for name in _KEPT_HEADERS if response.has_header(name)]
+            cache.set(key, (response.status_code, headers, response.content), settings.PAGE_CACHE_SECONDS)
+            response["X-Page-Cache"] = "miss"
+        return response

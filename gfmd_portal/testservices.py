@@ -1,0 +1,41 @@
+"""Run pytest against PostgreSQL and Redis wherever they are reachable.
+
+``python -m gfmd_portal.testservices [pytest args]`` (what ``make test`` runs): when
+DATABASE_URL / REDIS_URL are not set and a server answers on 127.0.0.1:5432 / :6379,
+the tests use it; otherwise they run on SQLite and a local cache, and the tests that need
+the service are skipped (a failure with ``--require-services``, which .ci/run passes).
+"""
+
+import os
+import socket
+import sys
+
+import pytest
+
+LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432/gfmd"
+LOCAL_REDIS = "redis://127.0.0.1:6379/15"
+
+
+def answers(host, port, timeout=0.5):
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def main(argv):
+    if "DATABASE_URL" not in os.environ and answers("127.0.0.1", 5432):
+        os.environ["DATABASE_URL"] = LOCAL_POSTGRES
+    if "REDIS_URL" not in os.environ and answers("127.0.0.1", 6379):
+        os.environ["REDIS_URL"] = LOCAL_REDIS
+    print(
+        f"tests: database={os.environ.get('DATABASE_URL', 'sqlite (var/)')} "
+        f"redis={os.environ.get('REDIS_URL', 'none')}",
+        flush=True,
+    )
+    return pytest.main(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

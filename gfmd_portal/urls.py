@@ -1,0 +1,32 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from gfmd_portal import views
+from roundtables.api import RoundTableViewSet
+from sdg_targets.api import CompactThemeViewSet, TargetViewSet
+
+router = DefaultRouter()
+router.register("roundtables", RoundTableViewSet, basename="roundtable")
+router.register("sdg-targets", TargetViewSet, basename="sdg-target")
+router.register("compact-themes", CompactThemeViewSet, basename="compact-theme")
+
+urlpatterns = [
+    # Service endpoints: health for load balancers, the benchmark baseline.
+    path("healthz", views.healthz, name="healthz"),
+    path("bench/bare", views.bare, name="bench-bare"),
+    # The JSON API and its OpenAPI description.
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
+    path("admin/", admin.site.urls),
+]
+
+# Pages for people, under a language prefix: /en/, /fr/, /es/.
+urlpatterns += i18n_patterns(
+    path("accounts/", include("allauth.urls")),
+    path("", include("sdg_targets.urls")),
+    path("", include("roundtables.urls")),
+)

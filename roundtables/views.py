@@ -1,0 +1,87 @@
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView, TemplateView
+
+from roundtables.models import Forum, GuidingQuestion, RoundTable, RoundTableTarget, RoundTableTheme
+
+
+def _programme_sub_themes(forum):
+    """The forum's sub-themes with their round tables, in two queries whatever the size."""
+    return forum.sub_themes.prefetch_related(
+        Prefetch("round_tables", queryset=RoundTable.objects.order_by("position", "code"))
+    )
+
+
+def _forum_or_404(slug=None):
+    if slug is None:
+        forum = Forum.objects.current()
+        if forum is None:
+            raise Http404("No forum is loaded yet.")
+        return forum
+    return get_object_or_404(Forum, slug=slug)
+
+
+class Home(TemplateView):
+    template_name = "roundtables/home.html"
+
+    def get_context_data(self, **kwargs):
+        forum = _forum_or_404()
+        return super().get_context_data(
+            forum=forum,
+            sub_themes=_programme_sub_themes(forum),
+            **kwargs,
+        )
+
+
+class Programme(TemplateView):
+    """A forum's sub-themes and round tables; without a slug, the current forum's."""
+
+    template_name = "roundtables/programme.html"
+
+    def get_context_data(self, **kwargs):
+        forum = _forum_or_404(self.kwargs.get("forum"))
+        other_forums = Forum.objects.exclude(pk=forum.pk).only(
+            "slug", "title", "title_en", "title_fr", "title_es", "year"
+        )
+        return super().get_context_data(
+            forum=forum,
+            sub_themes=_programme_sub_themes(forum),
+            other_forums=other_forums,
+            compact_theme_links=forum.theme_links.select_related("theme"),
+            **kwargs,
+        )
+
+
+class RoundTableDetail(DetailView):
+    template_name = "roundtables/roundtable_detail.html"
+    context_object_name = "round_table"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            RoundTable.objects.select_related("forum", "sub_theme").prefetch_related(
+                Prefetch("guiding_questions", queryset=GuidingQuestion.objects.order_by("position")),
+                Prefetch(
+                    "target_links",
+                    queryset=RoundTableTarget.objects.select_related("target__goal"),
+                ),
+                Prefetch("theme_links", queryset=RoundTableTheme.objects.select_related("theme")),
+            ),
+            forum__slug=self.kwargs["forum"],
+            code=self.kwargs["code"],
+        )
+
+    def get_context_data(self, **kwargs):
+        round_table = self.object
+        siblings = (
+            RoundTable.objects.filter(forum_id=round_table.forum_id)
+            .only("code", "forum_id", "position")
+            .order_by("position", "code")
+        )
+        codes = [rt.code for rt in siblings]
+        index = codes.index(round_table.code)
+        return super().get_context_data(
+            previous_code=codes[index - 1] if index > 0 else None,
+            next_code=codes[index + 1] if index + 1 < len(codes) else None,
+            **kwargs,
+        )

@@ -1,0 +1,60 @@
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView, ListView
+
+from sdg_targets.models import CompactTheme, Goal, Target
+
+
+def round_table_links(model, *, forum_filter=None):
+    """Prefetch the round tables (with their forums) that reference a target or theme.
+
+    Reached through the reverse relation ``round_table_links``, so this floor imports
+    nothing from the programme above it. ``forum_filter`` narrows the links, e.g.
+    ``{"round_table__forum__slug": "gfmd-2017"}``.
+    """
+    link_model = model.round_table_links.rel.related_model
+    return Prefetch(
+        "round_table_links",
+        queryset=link_model.objects.filter(**(forum_filter or {}))
+        .select_related("round_table__forum")
+        .order_by("-round_table__forum__year", "round_table__position", "round_table__code"),
+    )
+
+
+class TargetList(ListView):
+    template_name = "sdg_targets/target_list.html"
+    context_object_name = "goals"
+
+    def get_queryset(self):
+        return Goal.objects.prefetch_related(
+            Prefetch("targets", queryset=Target.objects.prefetch_related(round_table_links(Target)))
+        )
+
+
+class TargetDetail(DetailView):
+    template_name = "sdg_targets/target_detail.html"
+    context_object_name = "target"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            Target.objects.select_related("goal").prefetch_related(round_table_links(Target)),
+            code=self.kwargs["code"],
+        )
+
+
+class ThemeList(ListView):
+    template_name = "sdg_targets/theme_list.html"
+    context_object_name = "themes"
+
+    def get_queryset(self):
+        return CompactTheme.objects.prefetch_related(round_table_links(CompactTheme))
+
+
+class ThemeDetail(DetailView):
+    template_name = "sdg_targets/theme_detail.html"
+    context_object_name = "theme"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            CompactTheme.objects.prefetch_related(round_table_links(CompactTheme)), code=self.kwargs["code"]
+        )
