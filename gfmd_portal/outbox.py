@@ -26,13 +26,17 @@ def enqueue(task_name, **kwargs):
 
 
 def _publish(task):
-    app.send_task(
-        task.task_name,
-        kwargs=task.kwargs,
-        retry=False,
-        headers={"outbox_id": task.pk},
-        connect_timeout=settings.SERVICE_TIMEOUT,
-    )
+    # A connection of its own, so that a broker restart never leaves a stale pooled one
+    # behind; the transport options bound its connect and socket waits (SERVICE_TIMEOUT).
+    with app.connection_for_write() as connection:
+        connection.ensure_connection(max_retries=1, timeout=settings.SERVICE_TIMEOUT)
+        app.send_task(
+            task.task_name,
+            kwargs=task.kwargs,
+            retry=False,
+            connection=connection,
+            headers={"outbox_id": task.pk},
+        )
 
 
 def _send(task_id):

@@ -40,7 +40,7 @@ class Programme(TemplateView):
     template_name = "roundtables/programme.html"
 
     def get_context_data(self, **kwargs):
-        forum = _forum_or_404(self.kwargs.get("forum"))
+        forum = _forum_or_404(kwargs.pop("forum", None))
         other_forums = Forum.objects.exclude(pk=forum.pk).only(
             "slug", "title", "title_en", "title_fr", "title_es", "year"
         )

@@ -1,0 +1,70 @@
+import pytest
+from django.contrib.auth import get_user_model
+
+from roundtables.models import RoundTable
+
+pytestmark = pytest.mark.django_db
+
+
+def _title_change_shows(client):
+    url = "/en/roundtables/gfmd-2017/1.1/"
+    first = client.get(url)
+    second = client.get(url)
+    assert first["X-Page-Cache"] == "miss"
+    assert second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+
+    round_table = RoundTable.objects.get(code="1.1")
+    round_table.title_en = "A title edited by staff"
+    round_table.save()
+
+    third = client.get(url)
+    assert third["X-Page-Cache"] == "miss"
+    assert "A title edited by staff" in third.content.decode()
+    # Every page is invalidated, not only the round table's own.
+    assert "A title edited by staff" in client.get("/en/roundtables/").content.decode()
+
+
+def test_anonymous_pages_are_cached_and_invalidated_by_a_change(client, forum):
+    _title_change_shows(client)
+
+
+@pytest.mark.redis
+def test_invalidation_through_the_shared_redis_cache(client, forum, real_cache, require_redis):
+    from django.core.cache import caches
+
+    assert type(caches["default"]).__name__ == "RedisCache"
+    caches["default"].clear()
+    _title_change_shows(client)
+
+
+def test_a_link_change_invalidates_too(client, forum):
+    url = "/en/sdg-targets/16.9/"
+    client.get(url)
+    assert 'href="/en/roundtables/gfmd-2017/3.2/"' not in client.get(url).content.decode()
+    round_table = RoundTable.objects.get(code="3.2")
+    round_table.target_links.create(target_id=round_table.forum.round_tables.get(code="1.2").sdg_targets.get(
+        code="16.9").pk, source="portal")
+    assert 'href="/en/roundtables/gfmd-2017/3.2/"' in client.get(url).content.decode()
+
+
+def test_languages_are_cached_apart(client, forum):
+    english = client.get("/api/v1/roundtables/", HTTP_ACCEPT_LANGUAGE="en").json()
+    french = client.get("/api/v1/roundtables/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert french["X-Page-Cache"] == "miss"
+    assert french.json()[0]["title"] != english[0]["title"]
+
+
+def test_signed_in_people_are_never_served_from_the_cache(client, forum):
+    user = get_user_model().objects.create_user("reader", "reader@example.org", "a-long-password")
+    client.get("/en/")
+    client.force_login(user)
+    response = client.get("/en/")
+    assert not response.has_header("X-Page-Cache")
+
+
+def test_errors_are_not_cached(client, forum):
+    client.get("/en/roundtables/gfmd-2017/9.9/")
+    response = client.get("/en/roundtables/gfmd-2017/9.9/")
+    assert response.status_code == 404
+    assert not response.has_header("X-Page-Cache")

@@ -1,0 +1,63 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from gfmd_portal import env
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_boolean_accepts_the_usual_spellings(monkeypatch):
+    for value, expected in [("1", True), ("yes", True), ("On", True), ("0", False), ("false", False)]:
+        monkeypatch.setenv("GFMD_FLAG", value)
+        assert env.boolean("GFMD_FLAG") is expected
+
+
+def test_a_bad_boolean_is_refused(monkeypatch):
+    monkeypatch.setenv("GFMD_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="GFMD_FLAG"):
+        env.boolean("GFMD_FLAG")
+
+
+def test_a_secret_may_come_from_a_file(monkeypatch, tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("from-a-file\n")
+    monkeypatch.delenv("GFMD_SECRET", raising=False)
+    monkeypatch.setenv("GFMD_SECRET_FILE", str(secret))
+    assert env.string("GFMD_SECRET") == "from-a-file"
+
+
+def test_email_urls():
+    assert env.email_settings("console://")["EMAIL_BACKEND"].endswith("console.EmailBackend")
+    smtp = env.email_settings("smtp+tls://user%40x:p%40ss@mail.example.org:2525")
+    assert (smtp["EMAIL_HOST"], smtp["EMAIL_PORT"], smtp["EMAIL_USE_TLS"]) == ("mail.example.org", 2525, True)
+    assert (smtp["EMAIL_HOST_USER"], smtp["EMAIL_HOST_PASSWORD"]) == ("user@x", "p@ss")
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_URL"):
+        env.email_settings("pigeon://coop")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("DATABASE_URL", "mysql://localhost/db", "DATABASE_URL must start with one of"),
+        ("REDIS_URL", "http://localhost", "REDIS_URL must start with one of"),
+        ("DEBUG", "perhaps", "DEBUG must be one of"),
+        ("SECRET_KEY", "short", "SECRET_KEY must be at least 32 characters"),
+        ("EMAIL_URL", "pigeon://coop", "EMAIL_URL must start with"),
+    ],
+)
+def test_a_wrong_value_stops_the_start(name, value, message, tmp_path):
+    environment = {**os.environ, name: value, "GFMD_VAR_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_connection_health_checks_are_on(settings):
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
