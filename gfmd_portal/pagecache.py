@@ -54,6 +54,45 @@ def _on_m2m_change(sender, instance, **kwargs):
         invalidate()
 
 
+def warm_urls():
+    """The pages most visitors open first, in every language."""
+    from django.apps import apps
+    from django.urls import reverse
+    from django.utils import translation
+
+    RoundTable = apps.get_model("roundtables", "RoundTable")
+    round_tables = list(
+        RoundTable.objects.filter(forum__is_current=True).values_list("forum__slug", "code").order_by("position")
+    )
+    urls = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            urls += [
+                reverse(name)
+                for name in (
+                    "roundtables:home",
+                    "roundtables:current-programme",
+                    "sdg_targets:target-list",
+                    "sdg_targets:theme-list",
+                )
+            ]
+            urls += [reverse("roundtables:detail", kwargs={"forum": f, "code": c}) for f, c in round_tables]
+    return urls
+
+
+def warm():
+    """Fill the cache for ``warm_urls()``; returns how many pages were rendered."""
+    from django.test import Client
+
+    hosts = [host for host in settings.ALLOWED_HOSTS if host and "*" not in host and not host.startswith(".")]
+    client = Client(HTTP_HOST=hosts[0] if hosts else "localhost")
+    rendered = 0
+    for url in warm_urls():
+        if client.get(url).get("X-Page-Cache") == "miss":
+            rendered += 1
+    return rendered
+
+
 def _cacheable_request(request):
     return (
         settings.PAGE_CACHE_SECONDS > 0

@@ -136,177 +136,255 @@ def _de(name):
     return f"d'{name}" if name[:1].lower() in "aeiouyéèêàâîïôh" else f"de {name}"
 
 
-# Per constituency and language: (name templates, words for {unit} / {industry}).
+# Per constituency and language: (name templates, {placeholder: words}); {city}, {de_city}
+# and {surname} are filled for every template.
 ORGANISATION_PARTS = {
     Constituency.GOVERNMENT: {
         "en": (
-            _words(
-                "Ministry of Labour and Employment | Ministry of Foreign Affairs | Ministry of the Interior"
-                " | Ministry of Social Development | Ministry of Overseas Employment | Ministry of Diaspora Affairs"
-                " | Ministry of Justice | Ministry of Health | Ministry of International Cooperation"
-            ),
-            _words(
-                "Department of Labour Migration | Diaspora Engagement Unit | Migration Policy Directorate"
-                " | Office for Returnees | Consular Affairs Division | Statistics and Data Unit"
-                " | Bureau of Migrant Workers | Integration Service"
-            ),
+            ["{ministry} – {unit}"],
+            {
+                "ministry": _words(
+                    "Ministry of Labour and Employment | Ministry of Foreign Affairs | Ministry of the Interior"
+                    " | Ministry of Social Development | Ministry of Overseas Employment"
+                    " | Ministry of Diaspora Affairs | Ministry of Justice | Ministry of Health"
+                    " | Ministry of International Cooperation"
+                ),
+                "unit": _words(
+                    "Department of Labour Migration | Diaspora Engagement Unit | Migration Policy Directorate"
+                    " | Office for Returnees | Consular Affairs Division | Statistics and Data Unit"
+                    " | Bureau of Migrant Workers | Integration Service"
+                ),
+            },
         ),
         "fr": (
-            _words(
-                "Ministère du Travail | Ministère des Affaires étrangères | Ministère de l'Intérieur"
-                " | Ministère de la Solidarité | Ministère de l'Emploi | Ministère chargé de la Diaspora"
-                " | Ministère de la Justice | Ministère de la Santé | Ministère de la Coopération internationale"
-            ),
-            _words(
-                "Direction des migrations de travail | Cellule diaspora | Direction de la politique migratoire"
-                " | Bureau d'accueil des migrants de retour | Service des affaires consulaires"
-                " | Observatoire des migrations | Agence pour l'emploi à l'étranger | Service de l'intégration"
-            ),
+            ["{ministry} – {unit}"],
+            {
+                "ministry": _words(
+                    "Ministère du Travail | Ministère des Affaires étrangères | Ministère de l'Intérieur"
+                    " | Ministère de la Solidarité | Ministère de l'Emploi | Ministère chargé de la Diaspora"
+                    " | Ministère de la Justice | Ministère de la Santé | Ministère de la Coopération internationale"
+                ),
+                "unit": _words(
+                    "Direction des migrations de travail | Cellule diaspora | Direction de la politique migratoire"
+                    " | Bureau d'accueil des migrants de retour | Service des affaires consulaires"
+                    " | Observatoire des migrations | Agence pour l'emploi à l'étranger | Service de l'intégration"
+                ),
+            },
         ),
         "es": (
-            _words(
-                "Ministerio de Trabajo | Ministerio de Relaciones Exteriores | Ministerio del Interior"
-                " | Ministerio de Desarrollo Social | Ministerio de Inclusión y Migraciones | Ministerio de Justicia"
-                " | Ministerio de Salud | Ministerio de Economía | Ministerio de Cooperación Internacional"
-            ),
-            _words(
-                "Dirección General de Migraciones | Oficina de Atención al Migrante | Dirección de Asuntos Consulares"
-                " | Unidad de Vinculación con la Diáspora | Observatorio de Migraciones | Servicio de Integración"
-                " | Dirección de Empleo en el Exterior | Unidad de Retorno"
-            ),
+            ["{ministry} – {unit}"],
+            {
+                "ministry": _words(
+                    "Ministerio de Trabajo | Ministerio de Relaciones Exteriores | Ministerio del Interior"
+                    " | Ministerio de Desarrollo Social | Ministerio de Inclusión y Migraciones"
+                    " | Ministerio de Justicia | Ministerio de Salud | Ministerio de Economía"
+                    " | Ministerio de Cooperación Internacional"
+                ),
+                "unit": _words(
+                    "Dirección General de Migraciones | Oficina de Atención al Migrante"
+                    " | Dirección de Asuntos Consulares | Unidad de Vinculación con la Diáspora"
+                    " | Observatorio de Migraciones | Servicio de Integración | Dirección de Empleo en el Exterior"
+                    " | Unidad de Retorno"
+                ),
+            },
         ),
     },
     Constituency.CIVIL_SOCIETY: {
         "en": (
-            _words(
-                "{city} Migrant Rights Network | {city} Centre for Migrant Workers | Diaspora Forum {city}"
-                " | {city} Refugee and Migrant Support Association | Women in Migration Collective – {city}"
-                " | Youth Mobility Alliance {city} | {city} Legal Aid for Migrants | Remittance Users of {city}"
-                " | Returnee Welcome Centre {city} | Domestic Workers' Union of {city}"
-            ),
+            ["{city} {kind} {focus}", "{kind} {focus} – {city}"],
+            {
+                "kind": _words("Network | Association | Collective | Centre | Alliance | Foundation | Coalition"),
+                "focus": _words(
+                    "for Migrant Rights | of Migrant Women | for Diaspora Development | of Returnees"
+                    " | for Refugee and Migrant Support | of Domestic Workers | for Fair Recruitment"
+                    " | for Youth Mobility | of Seasonal Workers | for Legal Aid to Migrants"
+                ),
+            },
         ),
         "fr": (
-            _words(
-                "Réseau des droits des migrants {de_city} | Association Solidarité Migrants – {city}"
-                " | Collectif des femmes migrantes {de_city} | Maison des migrants {de_city}"
-                " | Forum de la diaspora – {city} | Comité d'accueil des migrants de retour – {city}"
-                " | Alliance jeunesse et mobilité {de_city} | Permanence juridique pour les migrants – {city}"
-                " | Syndicat des travailleurs domestiques {de_city} | Observatoire citoyen des migrations – {city}"
-            ),
+            ["{kind} {focus} – {city}", "{kind} {focus} {de_city}"],
+            {
+                "kind": _words("Réseau | Association | Collectif | Centre | Alliance | Fondation | Coalition"),
+                "focus": _words(
+                    "pour les droits des migrants | des femmes migrantes | pour le développement de la diaspora"
+                    " | des migrants de retour | d'aide aux réfugiés et migrants | des travailleurs domestiques"
+                    " | pour le recrutement équitable | pour la mobilité des jeunes | des travailleurs saisonniers"
+                    " | d'aide juridique aux migrants"
+                ),
+            },
         ),
         "es": (
-            _words(
-                "Red de Derechos de las Personas Migrantes de {city} | Casa del Migrante {city}"
-                " | Colectivo de Mujeres Migrantes de {city} | Asociación de Retornados de {city}"
-                " | Foro de la Diáspora – {city} | Clínica Jurídica para Migrantes – {city}"
-                " | Alianza Juventud y Movilidad {city} | Sindicato de Trabajadoras del Hogar de {city}"
-                " | Observatorio Ciudadano de Migraciones – {city} | Albergue para Migrantes {city}"
-            ),
+            ["{kind} {focus} de {city}", "{kind} {focus} – {city}"],
+            {
+                "kind": _words("Red | Asociación | Colectivo | Centro | Alianza | Fundación | Coalición"),
+                "focus": _words(
+                    "por los Derechos de los Migrantes | de Mujeres Migrantes | para el Desarrollo de la Diáspora"
+                    " | de Retornados | de Apoyo a Refugiados y Migrantes | de Trabajadoras del Hogar"
+                    " | por la Contratación Equitativa | para la Movilidad Juvenil | de Trabajadores Temporeros"
+                    " | de Asistencia Jurídica al Migrante"
+                ),
+            },
         ),
     },
     Constituency.PRIVATE_SECTOR: {
         "en": (
-            _words("{surname} {industry} Ltd | {surname} {industry} Group | {surname} & Partners {industry}"),
-            _words(
-                "Logistics | Remittances | Agrifoods | Construction | Recruitment | Hospitality | Telecom"
-                " | Health Services | Textiles | Fintech"
-            ),
+            ["{surname} {industry} Ltd", "{surname} {industry} Group", "{surname} & Partners {industry}"],
+            {
+                "industry": _words(
+                    "Logistics | Remittances | Agrifoods | Construction | Recruitment | Hospitality | Telecom"
+                    " | Health Services | Textiles | Fintech"
+                ),
+            },
         ),
         "fr": (
-            _words("{industry} {surname} SA | Groupe {surname} {industry} | {surname} & Associés – {industry}"),
-            _words(
-                "Logistique | Transferts | Agroalimentaire | Bâtiment | Recrutement | Hôtellerie | Télécom"
-                " | Santé | Textile | Fintech"
-            ),
+            ["{industry} {surname} SA", "Groupe {surname} {industry}", "{surname} & Associés – {industry}"],
+            {
+                "industry": _words(
+                    "Logistique | Transferts | Agroalimentaire | Bâtiment | Recrutement | Hôtellerie | Télécom"
+                    " | Santé | Textile | Fintech"
+                ),
+            },
         ),
         "es": (
-            _words("Grupo {surname} {industry} | {surname} {industry} S.A. | {industry} {surname} y Asociados"),
-            _words(
-                "Logística | Remesas | Agroindustria | Construcción | Reclutamiento | Hotelería"
-                " | Telecomunicaciones | Salud | Textiles | Fintech"
-            ),
+            ["Grupo {surname} {industry}", "{surname} {industry} S.A.", "{industry} {surname} y Asociados"],
+            {
+                "industry": _words(
+                    "Logística | Remesas | Agroindustria | Construcción | Reclutamiento | Hotelería"
+                    " | Telecomunicaciones | Salud | Textiles | Fintech"
+                ),
+            },
         ),
     },
     Constituency.INTERNATIONAL_ORGANISATION: {
         "en": (
-            _words(
-                "Regional Migration Observatory – {city} | Labour Mobility Partnership Office – {city}"
-                " | Regional Consultative Process Secretariat – {city} | Migration and Development Centre – {city}"
-                " | Humanitarian Coordination Office – {city} | Global Skills Partnership Facility – {city}"
-                " | Joint Migration and Development Programme – {city} | Regional Diaspora Fund – {city}"
-            ),
+            ["{body} – {office} {city}"],
+            {
+                "body": _words(
+                    "Regional Migration Observatory | Labour Mobility Partnership | Migration and Development Centre"
+                    " | Global Skills Partnership Facility | Joint Migration and Development Programme"
+                    " | Regional Diaspora Fund | Humanitarian Coordination Service | Regional Consultative Process"
+                ),
+                "office": _words(
+                    "Regional Office | Liaison Office | Country Office | Programme Office | Sub-regional Office"
+                ),
+            },
         ),
         "fr": (
-            _words(
-                "Observatoire régional des migrations – {city} | Bureau pour la mobilité de la main-d'œuvre – {city}"
-                " | Secrétariat du processus consultatif régional – {city}"
-                " | Centre international migration et développement – {city}"
-                " | Bureau de coordination humanitaire – {city} | Facilité de partenariat pour les compétences – {city}"
-                " | Programme conjoint migration et développement – {city} | Fonds régional pour la diaspora – {city}"
-            ),
+            ["{body} – {office} {de_city}"],
+            {
+                "body": _words(
+                    "Observatoire régional des migrations | Partenariat pour la mobilité de la main-d'œuvre"
+                    " | Centre international migration et développement | Facilité de partenariat pour les compétences"
+                    " | Programme conjoint migration et développement | Fonds régional pour la diaspora"
+                    " | Service de coordination humanitaire | Processus consultatif régional"
+                ),
+                "office": _words(
+                    "Bureau régional | Bureau de liaison | Bureau de pays | Bureau de programme | Antenne"
+                ),
+            },
         ),
         "es": (
-            _words(
-                "Observatorio Regional de Migraciones – {city} | Oficina para la Movilidad Laboral – {city}"
-                " | Secretaría del Proceso Consultivo Regional – {city}"
-                " | Centro Internacional de Migración y Desarrollo – {city}"
-                " | Oficina de Coordinación Humanitaria – {city} | Programa Conjunto de Migración y Desarrollo – {city}"
-                " | Fondo Regional para la Diáspora – {city} | Iniciativa Regional de Movilidad Laboral – {city}"
-            ),
+            ["{body} – {office} de {city}"],
+            {
+                "body": _words(
+                    "Observatorio Regional de Migraciones | Alianza para la Movilidad Laboral"
+                    " | Centro Internacional de Migración y Desarrollo | Mecanismo de Alianzas para las Competencias"
+                    " | Programa Conjunto de Migración y Desarrollo | Fondo Regional para la Diáspora"
+                    " | Servicio de Coordinación Humanitaria | Proceso Consultivo Regional"
+                ),
+                "office": _words(
+                    "Oficina Regional | Oficina de Enlace | Oficina de País | Oficina de Programa | Antena"
+                ),
+            },
         ),
     },
     Constituency.ACADEMIA: {
         "en": (
-            _words("{unit}, University of {city} | {unit}, {city} Institute of Technology"),
-            _words(
-                "Centre for Migration Studies | Department of Development Economics | Institute for Diaspora Research"
-                " | School of Public Policy | Refugee Law Clinic | Department of Demography"
-                " | Centre on Labour Mobility | Faculty of Social Sciences"
-            ),
+            [
+                "{unit}, University of {city}",
+                "{unit}, {city} Institute of Technology",
+                "{unit}, {city} Metropolitan University",
+            ],
+            {
+                "unit": _words(
+                    "Centre for Migration Studies | Department of Development Economics"
+                    " | Institute for Diaspora Research | School of Public Policy | Refugee Law Clinic"
+                    " | Department of Demography | Centre on Labour Mobility | Faculty of Social Sciences"
+                    " | Department of Geography | Human Rights Centre | Department of Sociology | Law Faculty"
+                ),
+            },
         ),
         "fr": (
-            _words("{unit}, Université {de_city} | {unit}, Institut polytechnique {de_city}"),
-            _words(
-                "Centre d'études des migrations | Département d'économie du développement"
-                " | Institut de recherche sur les diasporas | École de politiques publiques"
-                " | Clinique du droit des réfugiés | Département de démographie | Laboratoire mobilités et travail"
-                " | Faculté des sciences sociales"
-            ),
+            [
+                "{unit}, Université {de_city}",
+                "{unit}, Institut polytechnique {de_city}",
+                "{unit}, Institut d'études politiques {de_city}",
+            ],
+            {
+                "unit": _words(
+                    "Centre d'études des migrations | Département d'économie du développement"
+                    " | Institut de recherche sur les diasporas | École de politiques publiques"
+                    " | Clinique du droit des réfugiés | Département de démographie | Laboratoire mobilités et travail"
+                    " | Faculté des sciences sociales | Département de géographie | Centre des droits de l'homme"
+                    " | Département de sociologie | Faculté de droit"
+                ),
+            },
         ),
         "es": (
-            _words("{unit}, Universidad de {city} | {unit}, Instituto Tecnológico de {city}"),
-            _words(
-                "Centro de Estudios Migratorios | Departamento de Economía del Desarrollo"
-                " | Instituto de Investigación sobre Diásporas | Escuela de Políticas Públicas"
-                " | Clínica Jurídica de Refugiados | Departamento de Demografía | Laboratorio de Movilidad y Trabajo"
-                " | Facultad de Ciencias Sociales"
-            ),
+            [
+                "{unit}, Universidad de {city}",
+                "{unit}, Instituto Tecnológico de {city}",
+                "{unit}, Universidad Nacional de {city}",
+            ],
+            {
+                "unit": _words(
+                    "Centro de Estudios Migratorios | Departamento de Economía del Desarrollo"
+                    " | Instituto de Investigación sobre Diásporas | Escuela de Políticas Públicas"
+                    " | Clínica Jurídica de Refugiados | Departamento de Demografía"
+                    " | Laboratorio de Movilidad y Trabajo | Facultad de Ciencias Sociales | Departamento de Geografía"
+                    " | Centro de Derechos Humanos"
+                    " | Departamento de Sociología | Facultad de Derecho"
+                ),
+            },
         ),
     },
     Constituency.LOCAL_AUTHORITY: {
         "en": (
-            _words("City of {city} – {unit} | {city} City Council – {unit}"),
-            _words(
-                "Office for Migrant Inclusion | Welcome Centre | Department of Social Services"
-                " | Mayor's Office for Immigrant Affairs | Diaspora Liaison Office | Local Employment Agency"
-                " | Housing Department | Intercultural Council"
-            ),
+            ["City of {city} – {unit}", "{city} City Council – {unit}", "{city} Metropolitan Authority – {unit}"],
+            {
+                "unit": _words(
+                    "Office for Migrant Inclusion | Welcome Centre | Department of Social Services"
+                    " | Mayor's Office for Immigrant Affairs | Diaspora Liaison Office | Local Employment Agency"
+                    " | Housing Department | Intercultural Council | Language Learning Service | Youth Service"
+                    " | Office for International Relations | Public Health Department"
+                ),
+            },
         ),
         "fr": (
-            _words("Ville {de_city} – {unit} | Mairie {de_city} – {unit}"),
-            _words(
-                "Service de l'inclusion des migrants | Centre d'accueil | Direction de l'action sociale"
-                " | Cabinet du maire – relations internationales | Bureau de liaison avec la diaspora"
-                " | Maison de l'emploi | Service du logement | Conseil interculturel"
-            ),
+            ["Ville {de_city} – {unit}", "Mairie {de_city} – {unit}", "Métropole {de_city} – {unit}"],
+            {
+                "unit": _words(
+                    "Service de l'inclusion des migrants | Centre d'accueil | Direction de l'action sociale"
+                    " | Cabinet du maire | Bureau de liaison avec la diaspora | Maison de l'emploi"
+                    " | Service du logement | Conseil interculturel | Service d'apprentissage des langues"
+                    " | Service jeunesse | Direction des relations internationales | Service de santé publique"
+                ),
+            },
         ),
         "es": (
-            _words("Municipalidad de {city} – {unit} | Alcaldía de {city} – {unit}"),
-            _words(
-                "Oficina de Inclusión de Migrantes | Centro de Acogida | Dirección de Servicios Sociales"
-                " | Oficina del Alcalde para Asuntos Migratorios | Enlace con la Diáspora | Agencia Local de Empleo"
-                " | Departamento de Vivienda | Consejo Intercultural"
-            ),
+            [
+                "Municipalidad de {city} – {unit}",
+                "Alcaldía de {city} – {unit}",
+                "Gobierno Municipal de {city} – {unit}",
+            ],
+            {
+                "unit": _words(
+                    "Oficina de Inclusión de Migrantes | Centro de Acogida | Dirección de Servicios Sociales"
+                    " | Oficina del Alcalde | Enlace con la Diáspora | Agencia Local de Empleo"
+                    " | Departamento de Vivienda | Consejo Intercultural | Servicio de Enseñanza de Idiomas"
+                    " | Servicio de Juventud | Dirección de Relaciones Internacionales | Departamento de Salud Pública"
+                ),
+            },
         ),
     },
 }
@@ -544,14 +622,9 @@ def _organisation(rng, constituency):
     lang = rng.choice(sorted(COUNTRIES))
     country, cities = rng.choice(COUNTRIES[lang])
     city = rng.choice(cities)
-    templates, *rest = ORGANISATION_PARTS[constituency][lang]
-    fillers = rest[0] if rest else [""]
-    if constituency == Constituency.GOVERNMENT:
-        return lang, f"{rng.choice(templates)} – {rng.choice(fillers)}", country
-    filler = rng.choice(fillers)
-    name = rng.choice(templates).format(
-        city=city, de_city=_de(city), unit=filler, industry=filler, surname=rng.choice(LAST_NAMES[lang])
-    )
+    templates, fillers = ORGANISATION_PARTS[constituency][lang]
+    words = {placeholder: rng.choice(choices) for placeholder, choices in fillers.items()}
+    name = rng.choice(templates).format(city=city, de_city=_de(city), surname=rng.choice(LAST_NAMES[lang]), **words)
     return lang, name, country
 
 

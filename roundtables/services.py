@@ -6,6 +6,7 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
+from gfmd_portal import outbox
 from roundtables.models import (
     Forum,
     ForumCompactTheme,
@@ -104,4 +105,7 @@ def load_forum(*, path=FORUM_2017_FILE, make_current=True):
             _sync_links(
                 tally, RoundTableTheme, "round_table", round_table, "theme", themes, rt_spec.get("compact_themes")
             )
+    if tally.created or tally.updated or tally.deleted:
+        # Visitors then find the changed pages already rendered.
+        outbox.enqueue("gfmd_portal.tasks.warm_page_cache")
     return forum, tally

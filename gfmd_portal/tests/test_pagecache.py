@@ -43,8 +43,9 @@ def test_a_link_change_invalidates_too(client, forum):
     client.get(url)
     assert 'href="/en/roundtables/gfmd-2017/3.2/"' not in client.get(url).content.decode()
     round_table = RoundTable.objects.get(code="3.2")
-    round_table.target_links.create(target_id=round_table.forum.round_tables.get(code="1.2").sdg_targets.get(
-        code="16.9").pk, source="portal")
+    round_table.target_links.create(
+        target_id=round_table.forum.round_tables.get(code="1.2").sdg_targets.get(code="16.9").pk, source="portal"
+    )
     assert 'href="/en/roundtables/gfmd-2017/3.2/"' in client.get(url).content.decode()
 
 
@@ -68,3 +69,34 @@ def test_errors_are_not_cached(client, forum):
     response = client.get("/en/roundtables/gfmd-2017/9.9/")
     assert response.status_code == 404
     assert not response.has_header("X-Page-Cache")
+
+
+def test_warming_renders_the_main_pages_in_every_language(client, forum):
+    from gfmd_portal import pagecache
+
+    urls = pagecache.warm_urls()
+    assert "/fr/roundtables/gfmd-2017/3.2/" in urls
+    assert "/es/sdg-targets/" in urls
+    assert len(urls) == 3 * (4 + 6)
+    assert pagecache.warm() == len(urls)
+    assert client.get("/fr/roundtables/gfmd-2017/3.2/")["X-Page-Cache"] == "hit"
+    assert pagecache.warm() == 0  # nothing changed, nothing to render again
+
+
+def test_loading_a_changed_programme_queues_the_warming(forum, tmp_path):
+    import yaml
+
+    from gfmd_portal.models import OutboxTask
+    from roundtables import services
+
+    warmings = OutboxTask.objects.filter(task_name="gfmd_portal.tasks.warm_page_cache")
+    assert warmings.count() == 1  # the first load created rows
+    services.load_forum()
+    assert warmings.count() == 1  # nothing changed, no follow-up work
+
+    data = yaml.safe_load(services.FORUM_2017_FILE.read_text(encoding="utf-8"))
+    data["forum"]["city"] = "Berlin (Germany)"
+    edited = tmp_path / "forum.yaml"
+    edited.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    services.load_forum(path=edited)
+    assert warmings.count() == 2

@@ -12,9 +12,15 @@ def test_round_tables_in_french_with_the_contract_fields(client, forum):
     data = response.json()
     assert [item["code"] for item in data] == ["1.1", "1.2", "2.1", "2.2", "3.1", "3.2"]
     first = data[0]
-    assert {"code", "title", "sub_theme", "expected_outcomes", "guiding_questions", "sdg_targets", "compact_themes"} <= (
-        set(first)
-    )
+    assert {
+        "code",
+        "title",
+        "sub_theme",
+        "expected_outcomes",
+        "guiding_questions",
+        "sdg_targets",
+        "compact_themes",
+    } <= (set(first))
     assert first["title"].startswith("Outils et garanties de la cohérence des politiques")
     assert first["sub_theme"].startswith("Migration et développement à travers les stratégies nationales")
     assert len(first["guiding_questions"]) == 5

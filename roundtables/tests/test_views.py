@@ -26,9 +26,11 @@ def test_programme_lists_sub_themes_and_round_tables_in_english(client, forum):
     html = client.get("/en/roundtables/").content.decode()
     assert "Towards a Global Social Contract on Migration and Development" in html
     assert html.count('href="/en/roundtables/gfmd-2017/') == 6
-    positions = [html.index(f"/en/roundtables/gfmd-2017/{code}/") for code in ("1.1", "1.2", "2.1", "2.2", "3.1", "3.2")]
+    positions = [
+        html.index(f"/en/roundtables/gfmd-2017/{code}/") for code in ("1.1", "1.2", "2.1", "2.2", "3.1", "3.2")
+    ]
     assert positions == sorted(positions)
-    assert html.count("<h2 id=\"sub-theme-") == 3
+    assert html.count('<h2 id="sub-theme-') == 3
 
 
 def test_round_table_page_in_french_has_its_texts_and_questions_in_order(client, forum):
