@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import translation
 from modeltranslation.translator import NotRegistered, translator
 
-from gfmd_portal import pagecache
+from gfmd_portal import outbox, pagecache
 from roundtables.models import (
     Forum,
     ForumCompactTheme,
@@ -820,7 +820,8 @@ def _seed_people(summary, scale, seed):
     for number in range(1, scale + 1):
         rng = _rng(seed, "user", number)
         constituency = Constituency.values[(number - 1) % len(Constituency.values)]
-        organisation = organisations[rng.choice(by_constituency[constituency])]
+        # Among the first ``number`` organisations, so that a larger scale keeps this draw.
+        organisation = organisations[by_constituency[constituency][rng.randrange(number)]]
         lang, user_values = _person(rng, number, organisation)
         people[number] = (constituency, organisation, lang, user_values, rng)
     usernames = {f"demo-{number}@{DEMO_EMAIL_DOMAIN}": number for number in people}
@@ -969,6 +970,8 @@ def seed_demo(*, scale, seed):
         _seed_people(summary, scale, seed)
         _seed_forums(summary, scale, seed)
     if summary.changed:
-        # bulk_create/bulk_update send no post_save signal: tell the page cache ourselves.
+        # bulk_create/bulk_update send no post_save signal: tell the page cache ourselves,
+        # then have the main pages rendered again, as load_forum does.
         transaction.on_commit(pagecache.invalidate)
+        outbox.enqueue("gfmd_portal.tasks.warm_page_cache")
     return summary

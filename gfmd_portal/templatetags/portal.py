@@ -19,3 +19,22 @@ def paragraphs(text):
         elif lines:
             blocks.append(f"<p>{escape(' '.join(lines))}</p>")
     return mark_safe("\n".join(blocks))  # noqa: S308 - every piece of text is escaped above
+
+
+@register.simple_tag
+def content_lang(obj, field):
+    """` lang="xx"` when the shown text of a translated field falls back to another language.
+
+    Spanish pages show English (or French) content where no Spanish text exists; screen
+    readers need to know that the text is in another language than the page.
+    """
+    from django.conf import settings
+    from django.utils.translation import get_language
+
+    active = get_language()
+    fallbacks = settings.MODELTRANSLATION_FALLBACK_LANGUAGES
+    order = [active, *fallbacks.get(active, fallbacks["default"])]
+    for code in order:
+        if getattr(obj, f"{field}_{code}", None):
+            return "" if code == active else mark_safe(f' lang="{code}"')  # noqa: S308 - a language code
+    return ""

@@ -125,3 +125,14 @@ def test_reverse_builds_language_prefixed_urls(forum):
         assert reverse("roundtables:detail", kwargs={"forum": "gfmd-2017", "code": "1.2"}) == (
             "/fr/roundtables/gfmd-2017/1.2/"
         )
+
+
+def test_content_that_falls_back_carries_its_own_language(client, forum):
+    spanish = client.get("/es/roundtables/gfmd-2017/1.1/").content.decode()
+    # The page is Spanish, the round table's texts are English: screen readers are told.
+    assert '<html lang="es">' in spanish
+    assert '<span lang="en">Tools and safeguards for policy coherence' in spanish
+    assert '<div lang="en"><p>The aim of this round table' in spanish
+    french = client.get("/fr/roundtables/gfmd-2017/1.1/").content.decode()
+    assert '<span lang="en">' not in french
+    assert '<div lang="en">' not in french
