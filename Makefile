@@ -24,7 +24,7 @@ setup: install
 
 # The site on http://127.0.0.1:8000 with a Celery worker and the outbox relay (Procfile).
 run: setup
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+	HTTPS=$${HTTPS:-0} PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
 test: install
 	$(BIN)/python -m gfmd_portal.testservices $(PYTEST_ARGS)

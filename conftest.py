@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings as django_settings
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+os.environ.setdefault("HTTPS", "0")  # plain http for the test client and the live server
 
 
 def pytest_addoption(parser):
@@ -38,6 +39,8 @@ def require_redis(request):
 @pytest.fixture(autouse=True)
 def _test_settings(settings, request):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The test client speaks plain http; tests of the HTTPS behaviour ask for secure=True.
+    settings.SECURE_SSL_REDIRECT = False
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {
         **settings.STORAGES,

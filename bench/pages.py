@@ -5,7 +5,8 @@
 
 Needs PostgreSQL and Redis on the loopback interface (DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/gfmd_bench, created if missing; REDIS_URL, default
-redis://127.0.0.1:6379/14). It migrates that database, collects the static files, loads
+redis://127.0.0.1:6379/14). The server runs with DEBUG=0 and HTTPS=0 (plain HTTP on the
+loopback interface). It migrates that database, collects the static files, loads
 ``seed_demo --scale 200 --seed 1``, starts gunicorn with 2 sync workers on a free port of
 127.0.0.1, warms each URL (anonymous pages are served from the page cache), then loads each
 URL with wrk (or, without wrk, a small Python load generator) and prints one table: req/s,
@@ -155,6 +156,8 @@ def _child_env(database_url, redis_url):
             "REDIS_URL": redis_url,
             "DEBUG": "0",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            # Plain HTTP on the loopback interface: no redirect to https, no secure-only cookies.
+            "HTTPS": "0",
             "SECRET_KEY": secrets.token_hex(25),  # 50 characters
             "LOG_LEVEL": "WARNING",
             "PYTHONDONTWRITEBYTECODE": "1",

@@ -25,6 +25,8 @@ def answers(host, port, timeout=0.5):
 
 
 def main(argv):
+    # The test client and the live server speak plain http; HTTPS behaviour is tested explicitly.
+    os.environ.setdefault("HTTPS", "0")
     if "DATABASE_URL" not in os.environ and answers("127.0.0.1", 5432):
         os.environ["DATABASE_URL"] = LOCAL_POSTGRES
     if "REDIS_URL" not in os.environ and answers("127.0.0.1", 6379):

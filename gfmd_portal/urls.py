@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
@@ -7,6 +8,11 @@ from rest_framework.routers import DefaultRouter
 from gfmd_portal import views
 from roundtables.api import RoundTableViewSet
 from sdg_targets.api import CompactThemeViewSet, TargetViewSet
+
+# The admin signs in through allauth: its rate limits (the 6th failed attempt for one account
+# within 5 minutes is refused) and its second factor apply there too.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "GFMD Portal administration"
 
 router = DefaultRouter()
 router.register("roundtables", RoundTableViewSet, basename="roundtable")
@@ -26,6 +32,7 @@ urlpatterns = [
 
 # Pages for people, under a language prefix: /en/, /fr/, /es/.
 urlpatterns += i18n_patterns(
+    path("", include("stakeholders.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("sdg_targets.urls")),
     path("", include("roundtables.urls")),

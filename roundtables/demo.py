@@ -657,6 +657,12 @@ def _person(rng, number, organisation):
     }
 
 
+def _delegate_status(rng, constituency):
+    """Only people of a government can ask to be recognised as its delegates."""
+    status = rng.choices([status for status, _w in DELEGATE_STATUSES], [w for _s, w in DELEGATE_STATUSES])[0]
+    return status if constituency == Constituency.GOVERNMENT else Profile.DelegateStatus.NONE
+
+
 def _texts(rng, pairs, topic, count):
     en, fr = [], []
     for template_en, template_fr in rng.sample(pairs, count):
@@ -846,9 +852,7 @@ def _seed_people(summary, scale, seed):
             "country": str(organisation.country),
             "position": rng.choice(POSITIONS[lang]),
             "preferred_language": lang,
-            "delegate_status": rng.choices(
-                [status for status, _w in DELEGATE_STATUSES], [w for _s, w in DELEGATE_STATUSES]
-            )[0],
+            "delegate_status": _delegate_status(rng, constituency),
         }
     existing_profiles = _existing(Profile.objects.all(), "user_id", [key[0] for key in wanted_profiles])
     _sync(summary.tally("profiles"), Profile, ("user_id",), wanted_profiles, existing_profiles)

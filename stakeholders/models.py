@@ -1,8 +1,13 @@
-"""Who takes part: organisations and the profiles of people (first cut; accounts and roles
-are built on it)."""
+"""Who takes part: organisations, people's profiles, delegate verification, the audit trail."""
+
+import uuid
+from pathlib import PurePath
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -17,9 +22,14 @@ class Constituency(models.TextChoices):
 
 
 class Organisation(models.Model):
+    class Status(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        PROPOSED = "proposed", _("Proposed by a participant")
+
     name = models.CharField(_("name"), max_length=300)
     constituency = models.CharField(_("constituency"), max_length=32, choices=Constituency.choices)
     country = CountryField(_("country"), blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.APPROVED)
 
     class Meta:
         ordering = ["name"]
@@ -58,3 +68,97 @@ class Profile(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.get_constituency_display() or '-'})"
+
+
+def private_upload_path(instance, filename):
+    """A random name under private/: the name a person gave a file is never used to store or serve it."""
+    suffix = PurePath(filename).suffix.lower()[:8]
+    return f"private/{instance._meta.model_name}/{uuid.uuid4().hex}{suffix}"
+
+
+class DelegateRequest(models.Model):
+    """A participant's request to be recognised as a delegate of a government."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegate_requests", verbose_name=_("person")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="delegate_requests", verbose_name=_("government")
+    )
+    justification = models.TextField(_("justification"))
+    note_verbale = models.FileField(_("note verbale"), upload_to=private_upload_path, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("delegate verification request")
+        verbose_name_plural = _("delegate verification requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(status="pending"), name="one_pending_delegate_request"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.organisation} ({self.status})"
+
+    def get_absolute_url(self):
+        return reverse("stakeholders:delegate-request-detail", kwargs={"pk": self.pk})
+
+
+class DelegateInvitation(models.Model):
+    """Staff invite a person by email to become a verified delegate of a government."""
+
+    email = models.EmailField(_("email"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="delegate_invitations", verbose_name=_("government")
+    )
+    language = models.CharField(_("language of the email"), max_length=8, choices=settings.LANGUAGES, default="en")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("delegate invitation")
+        verbose_name_plural = _("delegate invitations")
+
+    def __str__(self):
+        return f"{self.email} → {self.organisation}"
+
+
+class AuditEntry(models.Model):
+    """Who changed what, when: written by the service that makes a staff change."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    action = models.CharField(_("action"), max_length=100, db_index=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.CharField(max_length=64)
+    target = GenericForeignKey("content_type", "object_id")
+    object_repr = models.CharField(_("object"), max_length=300)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    created = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.created:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_repr}"

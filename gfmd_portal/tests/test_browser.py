@@ -69,8 +69,12 @@ def loaded_forum(transactional_db):
 
 @pytest.fixture
 def page(chromium, live_server, loaded_forum):
-    """A fresh browser context (no cookies) whose relative URLs go to the live server."""
-    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
+    """A fresh browser context (no cookies) whose relative URLs go to the live server.
+
+    The site's Content-Security-Policy forbids inline scripts; the context bypasses it only
+    so that the test can inject axe-core (test_csp_blocks_inline_scripts checks the policy).
+    """
+    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800}, bypass_csp=True)
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
@@ -143,3 +147,14 @@ def test_first_tab_reaches_the_visible_skip_link(page):
     # Following it moves the focus to the main content.
     page.keyboard.press("Enter")
     expect(page.locator("main#content")).to_be_focused()
+
+
+@pytest.mark.browser
+def test_csp_blocks_inline_scripts(chromium, live_server, loaded_forum):
+    context = chromium.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.goto("/en/")
+    with pytest.raises(Exception, match="Content Security Policy"):
+        page.add_script_tag(content="window.injected = true;")
+    assert page.evaluate("window.injected === undefined")
+    context.close()

@@ -97,6 +97,8 @@ def test_counts_follow_the_scale(scale):
     assert users.count() == scale
     assert Profile.objects.filter(user__in=users).count() == scale
     assert set(Profile.objects.values_list("constituency", flat=True)) == set(Constituency.values[: min(scale, 6)])
+    # Only people of a government can be (or ask to be) its delegates.
+    assert not Profile.objects.exclude(constituency=Constituency.GOVERNMENT).exclude(delegate_status="none").exists()
 
     forums = Forum.objects.filter(slug__startswith="gfmd-demo-")
     assert forums.count() == max(1, scale // 20)

@@ -1,0 +1,70 @@
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+
+from stakeholders import services
+from stakeholders.models import AuditEntry, DelegateInvitation, DelegateRequest, Organisation, Profile
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "constituency", "country", "status"]
+    list_filter = ["constituency", "status"]
+    search_fields = ["name"]
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "constituency", "country", "delegate_status"]
+    list_filter = ["constituency", "delegate_status"]
+    search_fields = ["user__email", "organisation__name"]
+    # The delegate status is granted through the review of a request or an invitation, audited.
+    readonly_fields = ["delegate_status"]
+    raw_id_fields = ["user", "organisation"]
+
+
+@admin.register(DelegateRequest)
+class DelegateRequestAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "status", "created", "decided_by"]
+    list_filter = ["status"]
+    readonly_fields = [
+        "user",
+        "organisation",
+        "justification",
+        "note_verbale",
+        "status",
+        "decided_by",
+        "decided_at",
+        "reason",
+        "created",
+    ]
+    actions = ["approve"]
+
+    @admin.action(description="Approve the selected pending requests")
+    def approve(self, request, queryset):
+        for delegate_request in queryset.filter(status=DelegateRequest.Status.PENDING):
+            try:
+                services.decide_delegate_request(delegate_request=delegate_request, staff=request.user, approve=True)
+            except ValidationError as error:
+                self.message_user(request, f"{delegate_request}: {' '.join(error.messages)}", messages.ERROR)
+
+
+@admin.register(DelegateInvitation)
+class DelegateInvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "organisation", "invited_by", "created", "accepted_at"]
+    readonly_fields = ["email", "organisation", "language", "invited_by", "created", "accepted_by", "accepted_at"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["created", "actor", "action", "object_repr"]
+    list_filter = ["action"]
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

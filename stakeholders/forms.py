@@ -1,0 +1,129 @@
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+from django.conf import settings
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from stakeholders import services
+from stakeholders.models import Constituency, Organisation
+from stakeholders.uploads import validate_document
+
+
+class ProfileFields(forms.Form):
+    """What a profile holds; shared by sign-up and the profile page."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.filter(status=Organisation.Status.APPROVED),
+        required=False,
+        help_text=_("Choose your organisation, or propose it below if it is not listed."),
+    )
+    proposed_organisation = forms.CharField(label=_("Propose an organisation"), max_length=300, required=False)
+    constituency = forms.ChoiceField(label=_("Constituency"), choices=Constituency.choices)
+    country = CountryField(blank=True).formfield(label=_("Country"), required=False)
+    position = forms.CharField(label=_("Position"), max_length=200, required=False)
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("organisation") and cleaned.get("proposed_organisation"):
+            self.add_error("proposed_organisation", _("Choose an organisation or propose one, not both."))
+        return cleaned
+
+    def profile_values(self):
+        data = self.cleaned_data
+        return {
+            name: data.get(name)
+            for name in (
+                "organisation",
+                "proposed_organisation",
+                "constituency",
+                "country",
+                "position",
+                "preferred_language",
+            )
+        }
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up with the profile's fields."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        profile_fields = ProfileFields()
+        self.fields.update(profile_fields.fields)
+        self.fields["preferred_language"].initial = get_language()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("organisation") and cleaned.get("proposed_organisation"):
+            self.add_error("proposed_organisation", _("Choose an organisation or propose one, not both."))
+        return cleaned
+
+    def save(self, request):
+        user = super().save(request)
+        data = self.cleaned_data
+        services.save_profile(
+            user=user,
+            **{
+                name: data.get(name)
+                for name in (
+                    "organisation",
+                    "proposed_organisation",
+                    "constituency",
+                    "country",
+                    "position",
+                    "preferred_language",
+                )
+            },
+        )
+        return user
+
+
+class ProfileForm(ProfileFields):
+    pass
+
+
+class DelegateRequestForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Government"),
+        queryset=Organisation.objects.filter(constituency=Constituency.GOVERNMENT, status=Organisation.Status.APPROVED),
+        help_text=_("The government you represent."),
+    )
+    justification = forms.CharField(
+        label=_("Justification"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+        help_text=_("Your function and mandate, and who at your ministry or mission can confirm it."),
+    )
+    note_verbale = forms.FileField(
+        label=_("Note verbale (optional)"),
+        required=False,
+        help_text=_("A PDF, PNG or JPEG file of at most 10 MB."),
+    )
+
+    def clean_note_verbale(self):
+        upload = self.cleaned_data.get("note_verbale")
+        if upload:
+            validate_document(upload, kinds=("pdf", "png", "jpeg"))
+        return upload
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    reason = forms.CharField(
+        label=_("Reason (sent to the person; required to reject)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    organisation = forms.ModelChoiceField(
+        label=_("Government"),
+        queryset=Organisation.objects.filter(constituency=Constituency.GOVERNMENT, status=Organisation.Status.APPROVED),
+    )
+    language = forms.ChoiceField(label=_("Language of the email"), choices=settings.LANGUAGES)

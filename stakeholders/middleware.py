@@ -1,0 +1,35 @@
+import re
+
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from stakeholders.permissions import needs_second_factor
+
+# Staff pages: the portal's staff area in every language, and the Django admin.
+STAFF_PATH = re.compile(r"^/(?:[a-z]{2}/staff/|admin/)")
+ADMIN_PREFIX = "/admin/"
+
+
+def is_staff_path(path):
+    return bool(STAFF_PATH.match(path))
+
+
+class StaffSecondFactorMiddleware:
+    """Send co-chair staff and administrators without a second factor to set one up
+    before any staff page (the portal's staff area or the Django admin)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and is_staff_path(request.path)
+            and not request.path.startswith(ADMIN_PREFIX + "login")
+            and user.is_authenticated
+            and needs_second_factor(user)
+        ):
+            return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)

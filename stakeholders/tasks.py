@@ -1,0 +1,46 @@
+from celery import shared_task
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+from stakeholders import emails, services
+from stakeholders.models import DelegateInvitation, DelegateRequest
+
+
+def _absolute(path):
+    return f"{settings.SITE_URL}{path}"
+
+
+@shared_task(name="stakeholders.tasks.send_delegate_decision", ignore_result=True)
+def send_delegate_decision(request_id):
+    delegate_request = (
+        DelegateRequest.objects.select_related("user__profile", "organisation").filter(pk=request_id).first()
+    )
+    if delegate_request is None or delegate_request.status == DelegateRequest.Status.PENDING:
+        return
+    language = emails.language_of(delegate_request.user)
+    with translation.override(language):
+        url = _absolute(reverse("stakeholders:account"))
+    emails.send(
+        to=delegate_request.user.email,
+        language=language,
+        template=f"stakeholders/email/delegate_{delegate_request.status}",
+        context={"request": delegate_request, "url": url},
+    )
+
+
+@shared_task(name="stakeholders.tasks.send_delegate_invitation", ignore_result=True)
+def send_delegate_invitation(invitation_id):
+    invitation = DelegateInvitation.objects.select_related("organisation").filter(pk=invitation_id).first()
+    if invitation is None or invitation.accepted_at:
+        return
+    with translation.override(invitation.language):
+        url = _absolute(
+            reverse("stakeholders:accept-invitation", kwargs={"token": services.invitation_token(invitation)})
+        )
+    emails.send(
+        to=invitation.email,
+        language=invitation.language,
+        template="stakeholders/email/delegate_invitation",
+        context={"invitation": invitation, "url": url, "days": services.INVITATION_MAX_AGE // 86400},
+    )

@@ -1,0 +1,225 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, FormView, ListView, TemplateView, View
+
+from stakeholders import services
+from stakeholders.forms import DecisionForm, DelegateRequestForm, InvitationForm, ProfileForm
+from stakeholders.models import AuditEntry, DelegateInvitation, DelegateRequest
+from stakeholders.permissions import PermissionRequiredMixin, can, is_staff_member, profile_of, roles_of
+from stakeholders.uploads import attachment_response
+
+
+def _error_text(error):
+    return " ".join(error.messages)
+
+
+class AccountHome(LoginRequiredMixin, TemplateView):
+    template_name = "stakeholders/account.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            profile=profile_of(user),
+            roles=sorted(roles_of(user)),
+            delegate_requests=user.delegate_requests.select_related("organisation")[:10],
+            can_request=can(user, "stakeholders.request_delegate_status"),
+            is_staff=is_staff_member(user),
+            **kwargs,
+        )
+
+
+class ProfileEdit(PermissionRequiredMixin, FormView):
+    permission = "stakeholders.edit_profile"
+    template_name = "stakeholders/profile_form.html"
+    form_class = ProfileForm
+    success_url = reverse_lazy("stakeholders:account")
+
+    def get_initial(self):
+        profile = profile_of(self.request.user)
+        if profile is None:
+            return {}
+        return {
+            "organisation": profile.organisation
+            if profile.organisation and profile.organisation.status == "approved"
+            else None,
+            "constituency": profile.constituency,
+            "country": profile.country,
+            "position": profile.position,
+            "preferred_language": profile.preferred_language,
+        }
+
+    def form_valid(self, form):
+        services.save_profile(user=self.request.user, **form.profile_values())
+        messages.success(self.request, _("Your profile is saved."))
+        return super().form_valid(form)
+
+
+class DelegateRequestCreate(PermissionRequiredMixin, FormView):
+    permission = "stakeholders.request_delegate_status"
+    template_name = "stakeholders/delegate_request_form.html"
+    form_class = DelegateRequestForm
+
+    def form_valid(self, form):
+        try:
+            delegate_request = services.request_delegate_status(
+                user=self.request.user,
+                organisation=form.cleaned_data["organisation"],
+                justification=form.cleaned_data["justification"],
+                note_verbale=form.cleaned_data.get("note_verbale"),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Your request is sent. The co-chairs' staff will review it."))
+        return redirect(delegate_request.get_absolute_url())
+
+
+def visible_delegate_requests(user):
+    """Staff see every request; a person only their own (others are 404s)."""
+    queryset = DelegateRequest.objects.select_related("user", "organisation", "decided_by")
+    if is_staff_member(user):
+        return queryset
+    return queryset.filter(user=user)
+
+
+class DelegateRequestDetail(LoginRequiredMixin, DetailView):
+    template_name = "stakeholders/delegate_request_detail.html"
+    context_object_name = "delegate_request"
+
+    def get_queryset(self):
+        return visible_delegate_requests(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if is_staff_member(self.request.user):
+            context["decision_form"] = DecisionForm()
+            context["history"] = AuditEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(DelegateRequest), object_id=str(self.object.pk)
+            ).select_related("actor")
+        return context
+
+
+class DelegateRequestNote(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        delegate_request = get_object_or_404(visible_delegate_requests(request.user), pk=pk)
+        return attachment_response(delegate_request.note_verbale, download_stem=f"note-verbale-{delegate_request.pk}")
+
+
+class StaffDelegateQueue(PermissionRequiredMixin, ListView):
+    permission = "stakeholders.review_delegate_requests"
+    template_name = "stakeholders/staff_delegate_queue.html"
+    context_object_name = "delegate_requests"
+    paginate_by = 50
+
+    def get_queryset(self):
+        status = self.request.GET.get("status", DelegateRequest.Status.PENDING)
+        if status not in DelegateRequest.Status.values:
+            status = DelegateRequest.Status.PENDING
+        self.status = status
+        return (
+            DelegateRequest.objects.filter(status=status)
+            .select_related("user", "organisation", "user__profile")
+            .order_by("created")
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(status=self.status, statuses=DelegateRequest.Status.choices, **kwargs)
+
+
+class StaffDelegateDecide(PermissionRequiredMixin, View):
+    permission = "stakeholders.review_delegate_requests"
+
+    def post(self, request, pk):
+        delegate_request = get_object_or_404(DelegateRequest, pk=pk)
+        form = DecisionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose approve or reject."))
+            return redirect(delegate_request.get_absolute_url())
+        try:
+            services.decide_delegate_request(
+                delegate_request=delegate_request,
+                staff=request.user,
+                approve=form.cleaned_data["decision"] == "approve",
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+            return redirect(delegate_request.get_absolute_url())
+        messages.success(request, _("The decision is recorded and the person is told by email."))
+        return redirect("stakeholders:staff-delegate-queue")
+
+
+class StaffInvitations(PermissionRequiredMixin, FormView):
+    permission = "stakeholders.invite_delegate"
+    template_name = "stakeholders/staff_invitations.html"
+    form_class = InvitationForm
+    success_url = reverse_lazy("stakeholders:staff-invitations")
+
+    def get_context_data(self, **kwargs):
+        invitations = DelegateInvitation.objects.select_related("organisation", "invited_by", "accepted_by")[:100]
+        return super().get_context_data(invitations=invitations, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.invite_delegate(staff=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The invitation is sent to %(email)s.") % form.cleaned_data)
+        return super().form_valid(form)
+
+
+class AcceptInvitation(LoginRequiredMixin, TemplateView):
+    template_name = "stakeholders/accept_invitation.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        try:
+            context["invitation"] = services.invitation_from_token(self.kwargs["token"])
+        except ValidationError as error:
+            context["error"] = _error_text(error)
+        return context
+
+    def post(self, request, token):
+        try:
+            invitation = services.accept_invitation(token=token, user=request.user)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+            return redirect(reverse("stakeholders:accept-invitation", kwargs={"token": token}))
+        messages.success(
+            request,
+            _("You are now a verified delegate of %(organisation)s.") % {"organisation": invitation.organisation},
+        )
+        return redirect("stakeholders:account")
+
+
+class AuditTrail(PermissionRequiredMixin, ListView):
+    """Staff read the audit trail, optionally for one object: ?object=app_label.model:pk."""
+
+    permission = "stakeholders.view_audit_trail"
+    template_name = "stakeholders/audit_trail.html"
+    context_object_name = "entries"
+    paginate_by = 50
+
+    def get_queryset(self):
+        queryset = AuditEntry.objects.select_related("actor", "content_type")
+        self.object_filter = self.request.GET.get("object", "").strip()
+        self.action_filter = self.request.GET.get("action", "").strip()
+        if self.object_filter:
+            label, _sep, pk = self.object_filter.partition(":")
+            app_label, _dot, model = label.partition(".")
+            content_type = ContentType.objects.filter(app_label=app_label, model=model).first()
+            if content_type is None or not pk:
+                return queryset.none()
+            queryset = queryset.filter(content_type=content_type, object_id=pk)
+        if self.action_filter:
+            queryset = queryset.filter(action__startswith=self.action_filter)
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(object_filter=self.object_filter, action_filter=self.action_filter, **kwargs)
