@@ -65,3 +65,11 @@ def forum(db):
 
     forum, _tally = load_forum()
     return forum
+
+
+@pytest.fixture
+def personas(db):
+    """The fixed personas (stakeholders/tests/personas.py): participant, delegate, staff, administrator."""
+    from stakeholders.tests import personas as module
+
+    return module
