@@ -10,8 +10,10 @@ loopback interface). It migrates that database, collects the static files, loads
 ``seed_demo --scale 200 --seed 1``, starts gunicorn with 2 sync workers on a free port of
 127.0.0.1, warms each URL (anonymous pages are served from the page cache), then loads each
 URL with wrk (or, without wrk, a small Python load generator) and prints one table: req/s,
-ratio to the bare view, latency percentiles, and the SQL queries of an uncached render
-(counted in a separate process with PAGE_CACHE_SECONDS=0). gunicorn is always stopped.
+ratio to the bare view, latency percentiles, the SQL queries of an uncached render (counted
+in a separate process with PAGE_CACHE_SECONDS=0), whether the page cache hit, the CPU time
+gunicorn spent per request (steadier than req/s on a busy machine) and the time of an
+uncached render. gunicorn is always stopped, also on error or Ctrl-C.
 """
 
 import argparse
@@ -253,6 +255,19 @@ class Gunicorn:
             self.process.wait(timeout=5)
 
 
+def group_cpu_seconds(pgid):
+    """CPU time (user + system) used so far by the processes of a process group (Linux /proc)."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # the process ended meanwhile
+        if int(fields[2]) == pgid:  # state, ppid, pgrp, …, utime (11), stime (12)
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def fetch(port, path, timeout=5):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
@@ -378,7 +393,8 @@ def count_queries(env, urls):
 
 
 def table(rows):
-    header = ["url", "req/s", "% bare", "p50 ms", "p95 ms", "p99 ms", "queries", "cache", "uncached ms", "errors"]
+    header = ["url", "req/s", "% bare", "p50 ms", "p95 ms", "p99 ms", "queries"]
+    header += ["cache", "server cpu µs/req", "uncached ms", "errors"]
     lines = [header] + [
         [
             row["url"],
@@ -389,6 +405,7 @@ def table(rows):
             f"{row['p99']:.1f}",
             str(row["queries"]),
             row["cache"],
+            f"{row['cpu_us']:.0f}",
             f"{row['render_ms']:.1f}",
             str(row["errors"]),
         ]
@@ -476,6 +493,7 @@ def main(argv=None):
             print(f"gunicorn {args.wsgi}, {args.workers} sync workers on 127.0.0.1:{server.port}; {load}")
             for url in URLS:
                 status, cache, size = warm(server.port, url, args.warmup)
+                cpu_before = group_cpu_seconds(server.process.pid)
                 if status != 200:
                     raise BenchError(f"{url} answered {status} after warming")
                 if wrk:
@@ -490,6 +508,7 @@ def main(argv=None):
                     )
                 else:
                     result = load_python(server.port, url, connections=args.connections, duration=duration)
+                cpu = group_cpu_seconds(server.process.pid) - cpu_before
                 counted = queries.get(url, {})
                 rows.append(
                     {
@@ -499,6 +518,7 @@ def main(argv=None):
                         "size": size,
                         "queries": counted.get("queries", "?"),
                         "render_ms": counted.get("render_ms", 0.0),
+                        "cpu_us": cpu * 1e6 / result["requests"] if result["requests"] else 0.0,
                     }
                 )
                 print(f"  {url}: {result['rps']:.0f} req/s, p99 {result['p99']:.1f} ms, {size} bytes, cache {cache}")

@@ -17,7 +17,8 @@ VERSION_KEY = "pagecache:content-version"
 # Apps whose rows appear on public pages; a change to any of them invalidates every page.
 CONTENT_APPS = {"sdg_targets", "roundtables", "practices", "declarations"}
 CACHED_PREFIXES = ("/en/", "/fr/", "/es/", "/api/v1/")
-_KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary")
+# X-Frame-Options is set by a middleware below this one, which a cache hit never reaches.
+_KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "X-Frame-Options")
 
 
 def content_version():

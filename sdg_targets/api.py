@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
 
 from gfmd_portal.api import LanguageMixin, LanguageQuery
@@ -6,6 +6,7 @@ from sdg_targets.models import CompactTheme, Target
 from sdg_targets.views import round_table_links
 
 
+@extend_schema_field(serializers.ListField(child=serializers.CharField()))
 class RoundTableCodes(serializers.Field):
     """The codes of the round tables that reference the object, e.g. ["1.2", "3.1"]."""
 
