@@ -478,8 +478,9 @@ def main(argv=None):
     if wrk:
         load = f"wrk {args.threads} threads, {args.connections} connections, {duration} s per URL"
     else:
-        print("note: wrk is not installed (apt-get install wrk); using the Python load generator, which is")
-        print("      slower than wrk and shares the CPU with the server: figures are lower bounds")
+        reason = "--python-load" if args.python_load else "wrk is not installed (apt-get install wrk)"
+        print(f"note: {reason}; using the Python load generator, which is slower than wrk and")
+        print("      shares the CPU with the server: figures are lower bounds")
         load = f"Python load generator, {args.connections} connections, {duration} s per URL"
 
     rows = []

@@ -111,7 +111,9 @@ class DelegateRequestForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))], widget=forms.RadioSelect
+    )
     reason = forms.CharField(
         label=_("Reason (sent to the person; required to reject)"),
         widget=forms.Textarea(attrs={"rows": 3}),
