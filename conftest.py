@@ -49,8 +49,11 @@ def _test_settings(settings, request):
     if "real_cache" not in request.fixturenames:
         settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     from django.core.cache import cache
+    from django.utils import translation
 
     cache.clear()
+    # A request to /fr/ leaves French active in the thread; every test starts in English.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -12,3 +12,8 @@ class AccountAdapter(DefaultAccountAdapter):
         language = language_of(user) if user is not None else translation.get_language()
         with translation.override(language):
             super().send_mail(template_prefix, email, context)
+
+    def get_email_confirmation_url(self, request, emailconfirmation):
+        """The confirmation link opens the site in the person's language."""
+        with translation.override(language_of(emailconfirmation.email_address.user)):
+            return super().get_email_confirmation_url(request, emailconfirmation)

@@ -7,7 +7,7 @@ from django_countries.fields import CountryField
 
 from stakeholders import services
 from stakeholders.models import Constituency, Organisation
-from stakeholders.uploads import validate_document
+from stakeholders.uploads import EXTENSIONS, validate_document
 
 
 class ProfileFields(forms.Form):
@@ -106,7 +106,9 @@ class DelegateRequestForm(forms.Form):
     def clean_note_verbale(self):
         upload = self.cleaned_data.get("note_verbale")
         if upload:
-            validate_document(upload, kinds=("pdf", "png", "jpeg"))
+            kind = validate_document(upload, kinds=("pdf", "png", "jpeg"))
+            # Stored under a random name with the extension of what the content is.
+            upload.name = f"document{EXTENSIONS[kind]}"
         return upload
 
 

@@ -189,6 +189,7 @@ def test_an_upload_is_stored_under_a_random_name_and_served_as_an_attachment(cli
     assert "evil" not in delegate_request.note_verbale.name
     assert "evil" not in stored.name
     assert len(stored.stem) == 32  # a uuid4 in hex
+    assert stored.suffix == ".pdf"  # the extension of what the content is, not of the name given
 
     note = client.get(f"/en/accounts/delegate/{delegate_request.pk}/note/")
     assert note.status_code == 200

@@ -30,23 +30,32 @@ def world(personas, settings, tmp_path):
     from allauth.mfa.models import Authenticator
     from stakeholders import audit, services
     from stakeholders.models import DelegateInvitation
+
     settings.MEDIA_ROOT = tmp_path
     owner = personas.participant()
     gov = personas.government()
-    req = services.request_delegate_status(user=owner, organisation=gov, justification="x",
-        note_verbale=SimpleUploadedFile("n.pdf", PDF, content_type="application/pdf"))
+    req = services.request_delegate_status(
+        user=owner,
+        organisation=gov,
+        justification="x",
+        note_verbale=SimpleUploadedFile("n.pdf", PDF, content_type="application/pdf"),
+    )
     inv = DelegateInvitation.objects.create(email="invitee@example.org", organisation=gov, language="en")
     entry = audit.record(actor=None, action="test.x", obj=inv)
-    key = Authenticator.objects.create(user=owner, type=Authenticator.Type.WEBAUTHN, data={"name": "Key", "credential": {}})
+    key = Authenticator.objects.create(
+        user=owner, type=Authenticator.Type.WEBAUTHN, data={"name": "Key", "credential": {}}
+    )
     return dict(owner=owner, req=req, inv=inv, token=services.invitation_token(inv), entry=entry, key=key, gov=gov)
 
 
 def test_probe(personas, world, forum, settings):
     from django.test import Client
+
     client = Client(raise_request_exception=False)
     from django.contrib.auth import get_user_model
     from django.contrib.contenttypes.models import ContentType
     from django.apps import apps
+
     roles = {
         "anonymous": None,
         "owner": world["owner"],
@@ -75,7 +84,10 @@ def test_probe(personas, world, forum, settings):
         "sdg-target-detail": {"code": "10.7"},
         "compact-theme-detail": {"code": "A.a"},
         "admin:app_list": {"app_label": "stakeholders"},
-        "admin:view_on_site": {"content_type_id": ContentType.objects.get_for_model(w["req"]).pk, "object_id": w["req"].pk},
+        "admin:view_on_site": {
+            "content_type_id": ContentType.objects.get_for_model(w["req"]).pk,
+            "object_id": w["req"].pk,
+        },
         "admin:auth_user_password_change": {"id": w["owner"].pk},
     }
     out = []
@@ -96,6 +108,6 @@ def test_probe(personas, world, forum, settings):
             for method in ("get", "post"):
                 r = getattr(client, method)(url)
                 loc = r.get("Location", "")
-                row.append(f"{role}:{method}={r.status_code}{'->'+loc[:45] if loc else ''}")
+                row.append(f"{role}:{method}={r.status_code}{'->' + loc[:45] if loc else ''}")
         out.append(f"{name} {url}\n   " + "\n   ".join(row))
     open("/tmp/probe/out.txt", "w").write("\n".join(out))

@@ -111,6 +111,9 @@ def test_sign_up_verify_in_french_then_sign_in(client, personas, choice):
     assert message.subject == "[GFMD] Confirmez votre adresse e-mail"
     assert "Pour confirmer que cela est correct, allez sur" in message.body
     assert "To confirm" not in message.body
+    # The link opens the site in French, and the site has its own name, not Django's example.com.
+    assert "/fr/accounts/confirm-email/" in message.body
+    assert "example.com" not in message.body
 
     # Before verification the password is right, yet nobody is signed in.
     refused = _login(client, "awa@example.org", PASSWORD)
