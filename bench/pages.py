@@ -441,8 +441,7 @@ def main(argv=None):
     )
     parser.add_argument("--python-load", action="store_true", help="use the Python load generator even with wrk")
     args = parser.parse_args(argv)
-    duration = 3 if args.quick else args.duration
-    duration = max(1, duration)
+    duration = 3 if args.quick else max(1, args.duration)
 
     database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
@@ -460,9 +459,11 @@ def main(argv=None):
     signal.signal(signal.SIGALRM, _stop_on_signal)
     signal.alarm(budget)
     signal.signal(signal.SIGTERM, _stop_on_signal)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored
 
     wrk = None if args.python_load else shutil.which("wrk")
-    print(f"database {database_url}, redis {redis_url}")
+    load_before = os.getloadavg()[0]
+    print(f"database {database_url}, redis {redis_url}; {os.cpu_count()} CPUs, load average {load_before:.2f}")
     if _ensure_database(database_url):
         print(f"created database {urlparse(database_url).path.lstrip('/')}")
     env = _child_env(database_url, redis_url)
@@ -494,9 +495,9 @@ def main(argv=None):
             print(f"gunicorn {args.wsgi}, {args.workers} sync workers on 127.0.0.1:{server.port}; {load}")
             for url in URLS:
                 status, cache, size = warm(server.port, url, args.warmup)
-                cpu_before = group_cpu_seconds(server.process.pid)
                 if status != 200:
                     raise BenchError(f"{url} answered {status} after warming")
+                cpu_before = group_cpu_seconds(server.process.pid)
                 if wrk:
                     result = load_wrk(
                         wrk,
@@ -543,7 +544,8 @@ def main(argv=None):
         f"max p99 {max(r['p99'] for r in pages):.1f} ms; "
         f"{len(flagged)} below {MIN_RATIO}% or p99 ≥ {MAX_P99_MS} ms"
         + (f" ({', '.join(flagged)})" if flagged else "")
-        + f"; {errors} errors; {load}"
+        + f"; {errors} errors; {load}; server, load generator, Redis and PostgreSQL share {os.cpu_count()} CPUs"
+        f" (load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after)"
     )
     return 1 if errors else 0
 
@@ -554,3 +556,6 @@ if __name__ == "__main__":
     except BenchError as exc:
         print(f"bench/pages.py: {exc}", file=sys.stderr)
         sys.exit(2)
+    except KeyboardInterrupt:
+        print("bench/pages.py: interrupted; gunicorn stopped", file=sys.stderr)
+        sys.exit(130)

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # allauth's page listing a person's security keys loads the humanize template tags.
+    "django.contrib.humanize",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sites",
@@ -131,7 +133,7 @@ SERVICE_TIMEOUT = 2
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "gfmd_portal.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "gfmd",
             "OPTIONS": {"socket_timeout": SERVICE_TIMEOUT, "socket_connect_timeout": SERVICE_TIMEOUT},

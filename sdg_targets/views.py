@@ -13,10 +13,24 @@ def round_table_links(model, *, forum_filter=None):
     ``{"round_table__forum__slug": "gfmd-2017"}``.
     """
     link_model = model.round_table_links.rel.related_model
+    owner = model.round_table_links.field.name  # "target" or "theme"
     return Prefetch(
         "round_table_links",
         queryset=link_model.objects.filter(**(forum_filter or {}))
         .select_related("round_table__forum")
+        # Only what a link shows: round tables and forums carry long texts in three languages.
+        .only(
+            owner,
+            "source",
+            "round_table",
+            "round_table__forum",
+            "round_table__code",
+            "round_table__position",
+            *(f"round_table__title_{code}" for code in ("en", "fr", "es")),
+            "round_table__forum__slug",
+            "round_table__forum__year",
+            *(f"round_table__forum__title_{code}" for code in ("en", "fr", "es")),
+        )
         .order_by("-round_table__forum__year", "round_table__position", "round_table__code"),
     )
 
