@@ -5,7 +5,8 @@ from django.utils.translation import get_language_info
 
 def site(request):
     """The language switcher: the same page in each interface language."""
-    path = request.get_full_path()
+    # One leading slash: a request for "//evil.example/" must not link to //evil.example/.
+    path = "/" + request.get_full_path().lstrip("/")
     languages = []
     for code, _name in settings.LANGUAGES:
         info = get_language_info(code)

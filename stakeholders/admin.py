@@ -39,6 +39,10 @@ class DelegateRequestAdmin(admin.ModelAdmin):
     ]
     actions = ["approve"]
 
+    def has_add_permission(self, request):
+        # Participants make requests on the site; every field here is read-only.
+        return False
+
     @admin.action(description="Approve the selected pending requests")
     def approve(self, request, queryset):
         for delegate_request in queryset.filter(status=DelegateRequest.Status.PENDING):
@@ -52,6 +56,10 @@ class DelegateRequestAdmin(admin.ModelAdmin):
 class DelegateInvitationAdmin(admin.ModelAdmin):
     list_display = ["email", "organisation", "invited_by", "created", "accepted_at"]
     readonly_fields = ["email", "organisation", "language", "invited_by", "created", "accepted_by", "accepted_at"]
+
+    def has_add_permission(self, request):
+        # Staff invite on the staff page (audited, emailed); every field here is read-only.
+        return False
 
 
 @admin.register(AuditEntry)

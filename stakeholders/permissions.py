@@ -93,6 +93,11 @@ def has_second_factor(user):
     )
 
 
+def acts_as_staff(user):
+    """Staff powers need the second factor too, on every surface (not only under /staff/)."""
+    return is_staff_member(user) and not needs_second_factor(user)
+
+
 def _owns_request(user, delegate_request):
     return delegate_request is not None and delegate_request.user_id == user.pk
 
@@ -103,10 +108,11 @@ RULES = {
     "stakeholders.request_delegate_status": lambda user, obj: (
         user.is_authenticated and has_verified_email(user) and not is_verified_delegate(user)
     ),
-    "stakeholders.view_delegate_request": lambda user, obj: is_staff_member(user) or _owns_request(user, obj),
-    "stakeholders.review_delegate_requests": lambda user, obj: is_staff_member(user),
-    "stakeholders.invite_delegate": lambda user, obj: is_staff_member(user),
-    "stakeholders.view_audit_trail": lambda user, obj: is_staff_member(user),
+    "stakeholders.view_delegate_request": lambda user, obj: acts_as_staff(user) or _owns_request(user, obj),
+    "stakeholders.view_all_delegate_requests": lambda user, obj: acts_as_staff(user),
+    "stakeholders.review_delegate_requests": lambda user, obj: acts_as_staff(user),
+    "stakeholders.invite_delegate": lambda user, obj: acts_as_staff(user),
+    "stakeholders.view_audit_trail": lambda user, obj: acts_as_staff(user),
     "stakeholders.edit_profile": lambda user, obj: user.is_authenticated,
 }
 

@@ -10,7 +10,13 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView, V
 from stakeholders import services
 from stakeholders.forms import DecisionForm, DelegateRequestForm, InvitationForm, ProfileForm
 from stakeholders.models import AuditEntry, DelegateInvitation, DelegateRequest
-from stakeholders.permissions import PermissionRequiredMixin, can, is_staff_member, profile_of, roles_of
+from stakeholders.permissions import (
+    PermissionRequiredMixin,
+    can,
+    is_staff_member,
+    profile_of,
+    roles_of,
+)
 from stakeholders.uploads import attachment_response
 
 
@@ -80,9 +86,9 @@ class DelegateRequestCreate(PermissionRequiredMixin, FormView):
 
 
 def visible_delegate_requests(user):
-    """Staff see every request; a person only their own (others are 404s)."""
+    """Staff with a second factor see every request; a person only their own (others are 404s)."""
     queryset = DelegateRequest.objects.select_related("user", "organisation", "decided_by")
-    if is_staff_member(user):
+    if can(user, "stakeholders.view_all_delegate_requests"):
         return queryset
     return queryset.filter(user=user)
 
@@ -96,7 +102,7 @@ class DelegateRequestDetail(LoginRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if is_staff_member(self.request.user):
+        if can(self.request.user, "stakeholders.review_delegate_requests"):
             context["decision_form"] = DecisionForm()
             context["history"] = AuditEntry.objects.filter(
                 content_type=ContentType.objects.get_for_model(DelegateRequest), object_id=str(self.object.pk)

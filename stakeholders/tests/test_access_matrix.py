@@ -1,113 +1,648 @@
-import time
+"""Who may open which page: every route of the URLconf, for every role.
+
+Each route is a row of ``MATRIX`` (or, for the Django admin, of the ``admin:*`` rule) with
+the answer expected for each role and method. A route that is in the URLconf but in no row
+fails ``test_every_route_is_in_the_matrix``: a feature that adds routes adds its rows here.
+
+Roles: anonymous; the participant who owns the objects (a delegate request with a note
+verbale); a second participant who owns nothing; a verified delegate; co-chair staff and an
+administrator, both with a second factor; and the same staff and administrator without one,
+who are sent to set one up before any staff page.
+
+Expectations: a status code, or ``To(target)``: a 302 to the page named ``target`` (a URL
+name, or a path when it starts with "/"). ``LOGIN`` is the sign-in page, ``MFA`` the second
+factor set-up, ``REAUTH`` allauth's "confirm your password", ``ADMIN_LOGIN`` the admin's.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from urllib.parse import urlsplit
+
 import pytest
+from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.db import transaction
+from django.test import Client, override_settings
+from django.test.client import ClientHandler
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import translation
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+ROLES = (
+    "anonymous",
+    "owner",
+    "other_participant",
+    "delegate",
+    "staff",
+    "administrator",
+    "staff_without_2fa",
+    "administrator_without_2fa",
+)
 
 
-def collect(resolver=None, namespace=()):
-    resolver = resolver or get_resolver()
+# --- Expectations --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class To:
+    """A redirect (302) to ``target``: a URL name, or a path when it starts with "/"."""
+
+    target: str
+
+    def matches(self, response):
+        if response.status_code != 302:
+            return False
+        path = urlsplit(response["Location"]).path
+        if self.target.startswith("/"):
+            return path == self.target
+        try:
+            return resolve(path).view_name == self.target
+        except Resolver404:
+            return False
+
+    def __str__(self):
+        return f"302 to {self.target}"
+
+
+LOGIN = To("account_login")
+ADMIN_LOGIN = To("admin:login")
+MFA = To("mfa_activate_totp")
+REAUTH = To("account_reauthenticate")
+ACCOUNT = To("stakeholders:account")
+REFUSALS = (403, 404, 405, LOGIN, ADMIN_LOGIN, MFA)
+
+
+def matches(expected, response):
+    if isinstance(expected, To):
+        return expected.matches(response)
+    return response.status_code == expected
+
+
+def expect(anonymous, owner, other_participant, delegate, staff, administrator, **without_2fa):
+    """One row: the answer for each role. The roles without a second factor default to the
+    answer of their counterpart, or to MFA on a staff page (see ``Route``)."""
+    row = {
+        "anonymous": anonymous,
+        "owner": owner,
+        "other_participant": other_participant,
+        "delegate": delegate,
+        "staff": staff,
+        "administrator": administrator,
+    }
+    unknown = set(without_2fa) - {"staff_without_2fa", "administrator_without_2fa"}
+    assert not unknown, unknown
+    row.update(without_2fa)
+    return row
+
+
+def same(answer):
+    return expect(answer, answer, answer, answer, answer, answer)
+
+
+PUBLIC = same(200)
+NOT_ALLOWED = same(405)
+SIGNED_IN = expect(LOGIN, 200, 200, 200, 200, 200)
+STAFF_ONLY = expect(LOGIN, 403, 403, 403, 200, 200)
+SIGNED_OUT_ONLY = expect(200, ACCOUNT, ACCOUNT, ACCOUNT, ACCOUNT, ACCOUNT)
+NEEDS_REAUTHENTICATION = expect(LOGIN, REAUTH, REAUTH, REAUTH, REAUTH, REAUTH)
+
+
+@dataclass
+class Route:
+    """A row of the matrix: how to build the URL, what to send, what each role gets."""
+
+    get: dict | None = None
+    post: dict | None = None
+    kwargs: Callable[["World"], dict] | dict = field(default_factory=dict)
+    post_data: Callable[["World"], dict] | None = None
+    # Other spellings of the same route (the API's format suffixes), checked alike.
+    variants: tuple = ()
+    # Under /<lang>/staff/ or /admin/: staff without a second factor are sent to set one up.
+    staff_page: bool = False
+
+    def methods(self):
+        return [method for method in ("GET", "POST") if getattr(self, method.lower()) is not None]
+
+    def expectation(self, method, role):
+        row = getattr(self, method.lower())
+        if role in row:
+            return row[role]
+        if self.staff_page:
+            return MFA
+        return row[role.removesuffix("_without_2fa")]
+
+    def urls(self, world):
+        kwargs = self.kwargs(world) if callable(self.kwargs) else self.kwargs
+        return [reverse(self.name, kwargs={**kwargs, **variant}) for variant in ({}, *self.variants)]
+
+
+# --- The matrix ------------------------------------------------------------------------------
+
+_request_pk = lambda w: {"pk": w.delegate_request.pk}  # noqa: E731
+_json = ({"format": "json"},)
+
+MATRIX = {
+    # Service endpoints and the JSON API: public, read-only.
+    "healthz": Route(get=PUBLIC),
+    "bench-bare": Route(get=PUBLIC),
+    "api-root": Route(get=PUBLIC, variants=_json),
+    "roundtable-list": Route(get=PUBLIC, post=NOT_ALLOWED, variants=_json),
+    "roundtable-detail": Route(get=PUBLIC, kwargs={"code": "1.1"}, variants=_json),
+    "sdg-target-list": Route(get=PUBLIC, post=NOT_ALLOWED, variants=_json),
+    "sdg-target-detail": Route(get=PUBLIC, kwargs={"code": "10.7"}, variants=_json),
+    "compact-theme-list": Route(get=PUBLIC, post=NOT_ALLOWED, variants=_json),
+    "compact-theme-detail": Route(get=PUBLIC, kwargs={"code": "A.a"}, variants=_json),
+    "schema": Route(get=PUBLIC, post=NOT_ALLOWED),
+    "swagger-ui": Route(get=PUBLIC),
+    # Public pages of the programme and the reference frameworks.
+    "roundtables:home": Route(get=PUBLIC, post=NOT_ALLOWED),
+    "roundtables:current-programme": Route(get=PUBLIC),
+    "roundtables:programme": Route(get=PUBLIC, kwargs={"forum": "gfmd-2017"}),
+    "roundtables:detail": Route(get=PUBLIC, kwargs={"forum": "gfmd-2017", "code": "1.1"}),
+    "sdg_targets:target-list": Route(get=PUBLIC),
+    "sdg_targets:target-detail": Route(get=PUBLIC, kwargs={"code": "10.7"}),
+    "sdg_targets:theme-list": Route(get=PUBLIC),
+    "sdg_targets:theme-detail": Route(get=PUBLIC, kwargs={"code": "A.a"}),
+    # A person's own account.
+    "stakeholders:account": Route(get=SIGNED_IN, post=expect(LOGIN, 405, 405, 405, 405, 405)),
+    "stakeholders:profile": Route(
+        get=SIGNED_IN,
+        post=expect(LOGIN, ACCOUNT, ACCOUNT, ACCOUNT, ACCOUNT, ACCOUNT),
+        post_data=lambda w: {"constituency": "civil_society", "preferred_language": "en", "position": "Adviser"},
+    ),
+    # Any participant with a verified address who is not yet a delegate may ask; the owner
+    # already has a request waiting, so the form comes back with that error.
+    "stakeholders:delegate-request": Route(
+        get=expect(LOGIN, 200, 200, 403, 200, 200),
+        post=expect(
+            LOGIN,
+            200,
+            To("stakeholders:delegate-request-detail"),
+            403,
+            To("stakeholders:delegate-request-detail"),
+            To("stakeholders:delegate-request-detail"),
+        ),
+        post_data=lambda w: {"organisation": w.government.pk, "justification": "Counsellor at the mission"},
+    ),
+    # Someone else's request (and its note verbale) is a 404: its existence is not revealed.
+    # Staff see every request, but only with a second factor.
+    "stakeholders:delegate-request-detail": Route(
+        get=expect(LOGIN, 200, 404, 404, 200, 200, staff_without_2fa=404, administrator_without_2fa=404),
+        post=expect(LOGIN, 405, 405, 405, 405, 405),
+        kwargs=_request_pk,
+    ),
+    "stakeholders:delegate-request-note": Route(
+        get=expect(LOGIN, 200, 404, 404, 200, 200, staff_without_2fa=404, administrator_without_2fa=404),
+        kwargs=_request_pk,
+    ),
+    # Anyone signed in may open an invitation link; accepting it with another address than
+    # the invited one fails and comes back to the invitation.
+    "stakeholders:accept-invitation": Route(
+        get=SIGNED_IN,
+        post=expect(LOGIN, *[To("stakeholders:accept-invitation")] * 5),
+        kwargs=lambda w: {"token": w.token},
+    ),
+    # Co-chair staff.
+    "stakeholders:staff-delegate-queue": Route(get=STAFF_ONLY, staff_page=True),
+    "stakeholders:staff-delegate-decide": Route(
+        get=expect(LOGIN, 403, 403, 403, 405, 405),
+        post=expect(
+            LOGIN, 403, 403, 403, To("stakeholders:staff-delegate-queue"), To("stakeholders:staff-delegate-queue")
+        ),
+        kwargs=_request_pk,
+        post_data=lambda w: {"decision": "reject", "reason": "No confirmation from the ministry"},
+        staff_page=True,
+    ),
+    "stakeholders:staff-invitations": Route(
+        get=STAFF_ONLY,
+        post=expect(LOGIN, 403, 403, 403, To("stakeholders:staff-invitations"), To("stakeholders:staff-invitations")),
+        post_data=lambda w: {"email": "new.delegate@example.org", "organisation": w.government.pk, "language": "fr"},
+        staff_page=True,
+    ),
+    "stakeholders:staff-audit": Route(get=STAFF_ONLY, staff_page=True),
+    # allauth: signing in and out, sign-up, passwords, email addresses.
+    "account_login": Route(
+        get=SIGNED_OUT_ONLY,
+        post=SIGNED_OUT_ONLY,
+        post_data=lambda w: {"login": "nobody@example.org", "password": "wrong-password"},
+    ),
+    "account_logout": Route(get=expect(To("/"), 200, 200, 200, 200, 200), post=same(To("/"))),
+    "account_inactive": Route(get=PUBLIC),
+    "account_signup": Route(get=SIGNED_OUT_ONLY),
+    "account_reauthenticate": Route(get=SIGNED_IN),
+    "account_request_reauthentication_code": Route(get=SIGNED_IN),
+    "account_confirm_reauthentication_code": Route(
+        get=expect(LOGIN, *[To("account_request_reauthentication_code")] * 5)
+    ),
+    "account_email": Route(get=SIGNED_IN),
+    "account_email_verification_sent": Route(get=PUBLIC),
+    "account_confirm_email": Route(get=PUBLIC, kwargs={"key": "not-a-valid-key"}),
+    "account_change_password": Route(get=SIGNED_IN),
+    "account_set_password": Route(get=expect(LOGIN, *[To("account_change_password")] * 5)),
+    "account_reset_password": Route(
+        get=PUBLIC,
+        post=same(To("account_reset_password_done")),
+        post_data=lambda w: {"email": "participant@example.org"},
+    ),
+    "account_reset_password_done": Route(get=PUBLIC),
+    "account_reset_password_from_key": Route(get=PUBLIC, kwargs={"uidb36": "1", "key": "not-a-valid-key"}),
+    "account_reset_password_from_key_done": Route(get=PUBLIC),
+    "account_request_login_code": Route(get=SIGNED_OUT_ONLY),
+    "account_confirm_login_code": Route(get=expect(To("account_request_login_code"), *[ACCOUNT] * 5)),
+    # allauth: second factors. Changing one needs a fresh password confirmation (REAUTH).
+    "mfa_index": Route(get=SIGNED_IN),
+    "mfa_authenticate": Route(get=expect(LOGIN, *[ACCOUNT] * 5)),
+    "mfa_reauthenticate": Route(
+        get=expect(LOGIN, REAUTH, REAUTH, REAUTH, 200, 200, staff_without_2fa=REAUTH, administrator_without_2fa=REAUTH)
+    ),
+    "mfa_activate_totp": Route(get=NEEDS_REAUTHENTICATION),
+    "mfa_deactivate_totp": Route(
+        get=expect(LOGIN, 404, 404, 404, REAUTH, REAUTH, staff_without_2fa=404, administrator_without_2fa=404)
+    ),
+    "mfa_view_recovery_codes": Route(get=expect(LOGIN, 404, 404, 404, 404, 404)),
+    "mfa_generate_recovery_codes": Route(get=NEEDS_REAUTHENTICATION),
+    "mfa_download_recovery_codes": Route(get=expect(LOGIN, 404, 404, 404, 404, 404)),
+    "mfa_list_webauthn": Route(get=SIGNED_IN),
+    "mfa_add_webauthn": Route(get=NEEDS_REAUTHENTICATION),
+    "mfa_reauthenticate_webauthn": Route(get=NEEDS_REAUTHENTICATION),
+    "mfa_remove_webauthn": Route(get=NEEDS_REAUTHENTICATION, kwargs=lambda w: {"pk": w.authenticator.pk}),
+    "mfa_edit_webauthn": Route(get=NEEDS_REAUTHENTICATION, kwargs=lambda w: {"pk": w.authenticator.pk}),
+}
+for _name, _route in MATRIX.items():
+    _route.name = _name
+
+
+# --- The Django admin: one rule for every admin:* route, with its exceptions -------------------
+
+# Only administrators (is_staff) use the admin. Co-chair staff are not admin users: like
+# participants they are sent to the admin's sign-in, which refuses them (403).
+ADMIN_RULE = expect(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)
+ADMIN_EXCEPTIONS = {
+    # The admin's sign-in is allauth's (rate limits, second factor); it is open to everyone.
+    ("admin:login", "GET"): expect(
+        LOGIN, 403, 403, 403, 403, To("admin:index"), staff_without_2fa=403, administrator_without_2fa=To("admin:index")
+    ),
+    ("admin:login", "POST"): expect(
+        LOGIN, 403, 403, 403, 403, 200, staff_without_2fa=403, administrator_without_2fa=200
+    ),
+    ("admin:logout", "GET"): expect(*[To("admin:index")] * 5, 405),
+    ("admin:logout", "POST"): expect(*[To("admin:index")] * 5, 200),
+    # Without the parameters of a select box it answers nothing.
+    ("admin:autocomplete", "GET"): expect(*[ADMIN_LOGIN] * 5, 403),
+    # "View on site" sends to the object's page (on the site's domain).
+    ("admin:view_on_site", "GET"): expect(*[ADMIN_LOGIN] * 5, To("stakeholders:delegate-request-detail")),
+    # The audit trail is read-only, even in the admin.
+    ("admin:stakeholders_auditentry_add", "GET"): expect(*[ADMIN_LOGIN] * 5, 403),
+    ("admin:stakeholders_auditentry_add", "POST"): expect(*[ADMIN_LOGIN] * 5, 403),
+    ("admin:stakeholders_auditentry_delete", "GET"): expect(*[ADMIN_LOGIN] * 5, 403),
+    # Requests are made by participants, invitations on the staff page: never added in the admin.
+    ("admin:stakeholders_delegaterequest_add", "GET"): expect(*[ADMIN_LOGIN] * 5, 403),
+    ("admin:stakeholders_delegaterequest_add", "POST"): expect(*[ADMIN_LOGIN] * 5, 403),
+    ("admin:stakeholders_delegateinvitation_add", "GET"): expect(*[ADMIN_LOGIN] * 5, 403),
+    ("admin:stakeholders_delegateinvitation_add", "POST"): expect(*[ADMIN_LOGIN] * 5, 403),
+}
+# Which objects the admin's change/delete/history pages of each model open.
+ADMIN_OBJECTS = {
+    "auth.group": lambda w: w.staff_group,
+    "auth.user": lambda w: w.owner,
+    "sites.site": lambda w: w.site,
+    "account.emailaddress": lambda w: w.owner.emailaddress_set.get(),
+    "mfa.authenticator": lambda w: w.authenticator,
+    "stakeholders.organisation": lambda w: w.government,
+    "stakeholders.profile": lambda w: w.owner.profile,
+    "stakeholders.delegaterequest": lambda w: w.delegate_request,
+    "stakeholders.delegateinvitation": lambda w: w.invitation,
+    "stakeholders.auditentry": lambda w: w.audit_entry,
+}
+
+
+def _admin_object_routes():
+    routes = {}
+    for model in admin.site._registry:
+        for view in ("change", "delete", "history"):
+            routes[f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}"] = model._meta.label_lower
+    return routes
+
+
+ADMIN_OBJECT_ROUTES = _admin_object_routes()
+
+
+def admin_kwargs(name, world):
+    if name in ADMIN_OBJECT_ROUTES:
+        label = ADMIN_OBJECT_ROUTES[name]
+        assert label in ADMIN_OBJECTS, f"Add an object of {label} to ADMIN_OBJECTS for {name}"
+        return {"object_id": ADMIN_OBJECTS[label](world).pk}
+    if name == "admin:app_list":
+        return {"app_label": "stakeholders"}
+    if name == "admin:view_on_site":
+        return {
+            "content_type_id": world.content_type_of(world.delegate_request).pk,
+            "object_id": world.delegate_request.pk,
+        }
+    if name == "admin:auth_user_password_change":
+        return {"id": world.owner.pk}
+    return {}
+
+
+def admin_methods(name):
+    # Every admin page is read with GET; the pages that write are also sent an (empty) POST.
+    return ["GET", "POST"] if name.endswith("_add") or name in ("admin:login", "admin:logout") else ["GET"]
+
+
+def admin_expectation(name, method, role):
+    row = ADMIN_EXCEPTIONS.get((name, method), ADMIN_RULE)
+    if role in row:
+        return row[role]
+    return MFA  # every admin page is a staff page
+
+
+# --- Collecting the URLconf ----------------------------------------------------------------
+
+
+def collect_routes(resolver=None, namespace=(), prefix=""):
+    """Every named route as {"namespace:name": its pattern}, walking includes and language prefixes."""
+    resolver = resolver if resolver is not None else get_resolver()
+    routes = {}
     for entry in resolver.url_patterns:
         if isinstance(entry, URLResolver):
-            yield from collect(entry, namespace + ((entry.namespace,) if entry.namespace else ()))
-        elif entry.name:
-            yield ":".join(namespace + (entry.name,))
+            inner = namespace + ((entry.namespace,) if entry.namespace else ())
+            for name, pattern in collect_routes(entry, inner, prefix + str(entry.pattern)).items():
+                routes.setdefault(name, pattern)
+        elif isinstance(entry, URLPattern) and entry.name:
+            routes.setdefault(":".join((*namespace, entry.name)), prefix + str(entry.pattern))
+    return routes
 
 
-def sign_in(client, user):
-    client.force_login(user)
-    session = client.session
-    records = [{"method": "password", "at": time.time(), "email": user.email}]
-    session["account_authentication_methods"] = records
-    session["account_authentication_methods_user"] = str(user.pk)
-    session.save()
+def is_admin_route(name):
+    return name.startswith("admin:")
+
+
+ALL_ROUTES = collect_routes()
+
+
+def _cases():
+    cases = []
+    for name in sorted(MATRIX):
+        for method in MATRIX[name].methods():
+            cases += [(name, method, role) for role in ROLES]
+    for name in sorted(filter(is_admin_route, ALL_ROUTES)):
+        for method in admin_methods(name):
+            cases += [(name, method, role) for role in ROLES]
+    return cases
+
+
+# --- The objects the routes open -----------------------------------------------------------------
+
+
+class World:
+    """The objects of the matrix, built for each test on first use (most tests need few)."""
+
+    def __init__(self, personas):
+        self.personas = personas
+
+    @cached_property
+    def owner(self):
+        return self.personas.participant()
+
+    @cached_property
+    def government(self):
+        return self.personas.government()
+
+    @cached_property
+    def delegate_request(self):
+        """The owner's request, waiting for a decision, with a note verbale."""
+        from stakeholders import services
+
+        return services.request_delegate_status(
+            user=self.owner,
+            organisation=self.government,
+            justification="Counsellor at the permanent mission",
+            note_verbale=SimpleUploadedFile("note verbale.pdf", PDF, content_type="application/pdf"),
+        )
+
+    @cached_property
+    def invitation(self):
+        """An invitation to an address none of the roles has."""
+        from stakeholders.models import DelegateInvitation
+
+        return DelegateInvitation.objects.create(
+            email="invitee@example.org", organisation=self.government, language="en"
+        )
+
+    @cached_property
+    def token(self):
+        from stakeholders import services
+
+        return services.invitation_token(self.invitation)
+
+    def user(self, role):
+        builders = {
+            "anonymous": lambda: None,
+            "owner": lambda: self.delegate_request.user,  # with the request they own
+            "other_participant": lambda: self.personas.participant("other@example.org"),
+            "delegate": lambda: self.personas.delegate(),
+            "staff": lambda: self.personas.staff(),
+            "administrator": lambda: self.personas.administrator(),
+            "staff_without_2fa": lambda: self.personas.staff("staff.no2fa@example.org", second_factor=False),
+            "administrator_without_2fa": lambda: self.personas.administrator(
+                "admin.no2fa@example.org", second_factor=False
+            ),
+        }
+        return builders[role]()
+
+    @cached_property
+    def audit_entry(self):
+        from stakeholders import audit
+
+        return audit.record(
+            actor=None, action="stakeholders.delegate_invitation.sent", obj=self.invitation, after={"email": "x"}
+        )
+
+    @cached_property
+    def authenticator(self):
+        """A second factor of someone who is none of the roles."""
+        from allauth.mfa.models import Authenticator
+
+        holder = self.personas.participant("holder@example.org")
+        self.personas.with_second_factor(holder)
+        return Authenticator.objects.get(user=holder)
+
+    @cached_property
+    def staff_group(self):
+        from django.contrib.auth.models import Group
+
+        from stakeholders.permissions import STAFF_GROUP
+
+        return Group.objects.get_or_create(name=STAFF_GROUP)[0]
+
+    @cached_property
+    def site(self):
+        from django.contrib.sites.models import Site
+
+        return Site.objects.get_current()
+
+    def content_type_of(self, obj):
+        from django.contrib.contenttypes.models import ContentType
+
+        return ContentType.objects.get_for_model(obj)
+
+    def state(self):
+        """What a refused request must not change."""
+        from django.contrib.auth import get_user_model
+
+        from stakeholders.models import AuditEntry, DelegateInvitation, DelegateRequest, Profile
+
+        return (
+            AuditEntry.objects.count(),
+            DelegateInvitation.objects.count(),
+            sorted(DelegateRequest.objects.values_list("pk", "status")),
+            sorted(Profile.objects.values_list("user_id", "delegate_status", "position")),
+            get_user_model().objects.count(),
+        )
 
 
 @pytest.fixture
 def world(personas, settings, tmp_path):
-    from allauth.mfa.models import Authenticator
-    from stakeholders import audit, services
-    from stakeholders.models import DelegateInvitation
-
-    settings.MEDIA_ROOT = tmp_path
-    owner = personas.participant()
-    gov = personas.government()
-    req = services.request_delegate_status(
-        user=owner,
-        organisation=gov,
-        justification="x",
-        note_verbale=SimpleUploadedFile("n.pdf", PDF, content_type="application/pdf"),
-    )
-    inv = DelegateInvitation.objects.create(email="invitee@example.org", organisation=gov, language="en")
-    entry = audit.record(actor=None, action="test.x", obj=inv)
-    key = Authenticator.objects.create(
-        user=owner, type=Authenticator.Type.WEBAUTHN, data={"name": "Key", "credential": {}}
-    )
-    return dict(owner=owner, req=req, inv=inv, token=services.invitation_token(inv), entry=entry, key=key, gov=gov)
+    settings.MEDIA_ROOT = tmp_path  # the note verbale is written here
+    with translation.override("en"):
+        yield World(personas)
 
 
-def test_probe(personas, world, forum, settings):
-    from django.test import Client
+@pytest.fixture(scope="module")
+def programme(django_db_setup, django_db_blocker):
+    """The 2017 forum, loaded once for this module (a load takes 0.3 s).
 
-    client = Client(raise_request_exception=False)
-    from django.contrib.auth import get_user_model
-    from django.contrib.contenttypes.models import ContentType
-    from django.apps import apps
+    Like Django's setUpTestData: loaded inside a transaction that is rolled back after the
+    module's last test, each test running in a savepoint of its own. So nothing stays in the
+    database, and the broker is never sent the cache-warming task the load records.
+    """
+    from roundtables.services import load_forum
 
-    roles = {
-        "anonymous": None,
-        "owner": world["owner"],
-        "other": personas.participant("other@example.org"),
-        "delegate": personas.delegate(),
-        "staff": personas.staff(),
-        "admin": personas.administrator(),
-        "staff_no2fa": personas.staff("staff2@example.org", second_factor=False),
-        "admin_no2fa": personas.administrator("admin2@example.org", second_factor=False),
-    }
-    w = world
-    kwargs = {
-        "stakeholders:delegate-request-detail": {"pk": w["req"].pk},
-        "stakeholders:delegate-request-note": {"pk": w["req"].pk},
-        "stakeholders:staff-delegate-decide": {"pk": w["req"].pk},
-        "stakeholders:accept-invitation": {"token": w["token"]},
-        "account_confirm_email": {"key": "nokey"},
-        "account_reset_password_from_key": {"uidb36": "1", "key": "abc-def"},
-        "mfa_remove_webauthn": {"pk": w["key"].pk},
-        "mfa_edit_webauthn": {"pk": w["key"].pk},
-        "sdg_targets:target-detail": {"code": "10.7"},
-        "sdg_targets:theme-detail": {"code": "A.a"},
-        "roundtables:programme": {"forum": "gfmd-2017"},
-        "roundtables:detail": {"forum": "gfmd-2017", "code": "1.1"},
-        "roundtable-detail": {"code": "1.1"},
-        "sdg-target-detail": {"code": "10.7"},
-        "compact-theme-detail": {"code": "A.a"},
-        "admin:app_list": {"app_label": "stakeholders"},
-        "admin:view_on_site": {
-            "content_type_id": ContentType.objects.get_for_model(w["req"]).pk,
-            "object_id": w["req"].pk,
-        },
-        "admin:auth_user_password_change": {"id": w["owner"].pk},
-    }
-    out = []
-    for name in sorted(set(collect())):
-        kw = kwargs.get(name, {})
-        if name.startswith("admin:") and name.endswith(("_change", "_delete", "_history")):
-            label = name[6:].rsplit("_", 1)[0]
-            app, _, model = label.partition("_")
-            for m in apps.get_models():
-                if f"{m._meta.app_label}_{m._meta.model_name}" == label:
-                    kw = {"object_id": m.objects.order_by("pk").first().pk}
-        url = reverse(name, kwargs=kw)
-        row = []
-        for role, user in roles.items():
-            client.logout()
-            if user:
-                sign_in(client, user)
-            for method in ("get", "post"):
-                r = getattr(client, method)(url)
-                loc = r.get("Location", "")
-                row.append(f"{role}:{method}={r.status_code}{'->' + loc[:45] if loc else ''}")
-        out.append(f"{name} {url}\n   " + "\n   ".join(row))
-    open("/tmp/probe/out.txt", "w").write("\n".join(out))
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}):
+                forum, _tally = load_forum()
+        except BaseException:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            raise
+    yield forum
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def _handler():
+    return ClientHandler(enforce_csrf_checks=False)
+
+
+@pytest.fixture
+def client(_handler):
+    """A new client (no cookies) for each test, sharing one request handler: loading the
+    middleware for each client (WhiteNoise indexes every static file) took most of the time."""
+    client = Client()
+    client.handler = _handler
+    return client
+
+
+def describe(response):
+    location = response.get("Location")
+    return f"{response.status_code}" + (f" to {location}" if location else "")
+
+
+# --- The tests -------------------------------------------------------------------------------------
+
+
+def test_every_route_is_in_the_matrix():
+    missing = sorted(name for name in ALL_ROUTES.keys() - set(MATRIX) if not is_admin_route(name))
+    assert not missing, "Routes without a row in the access matrix:\n  " + "\n  ".join(missing)
+
+
+def test_the_matrix_has_no_route_that_is_gone():
+    gone = sorted(set(MATRIX) - ALL_ROUTES.keys())
+    assert not gone, "Rows of the access matrix for routes that no longer exist:\n  " + "\n  ".join(gone)
+
+
+def test_only_the_django_admin_is_covered_by_a_rule():
+    """The admin:* rule covers the Django admin's pages (under /admin/) and nothing else."""
+    for name, pattern in ALL_ROUTES.items():
+        assert is_admin_route(name) == pattern.startswith("admin/"), (name, pattern)
+    assert {name for name, _method in ADMIN_EXCEPTIONS} <= set(ALL_ROUTES)
+
+
+def test_every_staff_page_is_marked_as_one(world):
+    """The rows of pages under /<lang>/staff/ say so: staff without a second factor are checked there."""
+    for name, route in MATRIX.items():
+        under_staff = any(url.startswith("/en/staff/") for url in route.urls(world))
+        assert under_staff == route.staff_page, name
+
+
+@pytest.mark.parametrize(("name", "method", "role"), _cases(), ids=lambda value: str(value))
+def test_access(name, method, role, programme, client, world):
+    if name in MATRIX:
+        route = MATRIX[name]
+        urls = route.urls(world)
+        expected = route.expectation(method, role)
+        data = route.post_data(world) if method == "POST" and route.post_data else {}
+    else:
+        urls = [reverse(name, kwargs=admin_kwargs(name, world))]
+        expected = admin_expectation(name, method, role)
+        data = {}
+    user = world.user(role)
+    if user is not None:
+        client.force_login(user)
+    before = world.state() if method == "POST" else None
+    for url in urls:
+        response = client.get(url) if method == "GET" else client.post(url, data)
+        assert matches(expected, response), f"{method} {url} as {role}: expected {expected}, got {describe(response)}"
+    if method == "POST" and expected in REFUSALS:
+        assert world.state() == before, f"{method} {urls[0]} as {role} was refused but changed something"
+
+
+STAFF_PAGES = sorted(name for name, route in MATRIX.items() if route.staff_page)
+
+
+@pytest.mark.parametrize("language", ["fr", "es"])
+@pytest.mark.parametrize("role", ["staff_without_2fa", "administrator_without_2fa"])
+@pytest.mark.parametrize("name", STAFF_PAGES)
+def test_staff_pages_in_every_language_ask_for_a_second_factor_first(name, role, language, client, world):
+    with translation.override(language):
+        url = MATRIX[name].urls(world)[0]
+    assert url.startswith(f"/{language}/staff/")
+    client.force_login(world.user(role))
+    response = client.get(url)
+    assert response.status_code == 302
+    location = urlsplit(response["Location"])
+    assert resolve(location.path).view_name == "mfa_activate_totp"
+    assert location.query == f"next={url.replace('/', '%2F')}"
+
+
+def test_a_refused_decision_leaves_the_request_pending(client, world):
+    """The matrix checks statuses; here, that a participant's POST really decides nothing."""
+    from stakeholders.models import Profile
+
+    client.force_login(world.user("owner"))
+    url = reverse("stakeholders:staff-delegate-decide", kwargs={"pk": world.delegate_request.pk})
+    assert client.post(url, {"decision": "approve"}).status_code == 403
+    world.delegate_request.refresh_from_db()
+    assert world.delegate_request.status == "pending"
+    assert Profile.objects.get(user=world.owner).delegate_status == "requested"
+
+
+def test_the_note_verbale_is_served_as_a_download_to_its_owner_only(client, world):
+    url = reverse("stakeholders:delegate-request-note", kwargs={"pk": world.delegate_request.pk})
+    client.force_login(world.owner)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Cache-Control"] == "private, no-store"
+    client.force_login(world.user("other_participant"))
+    assert client.get(url).status_code == 404
