@@ -3,6 +3,7 @@
 A forum is data: the 2018 summit is another row of Forum, loaded from another data file.
 """
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -164,3 +165,138 @@ class GuidingQuestion(models.Model):
 
     def __str__(self):
         return f"{self.round_table.code} Q{self.position}"
+
+
+class Session(models.Model):
+    """A meeting of the forum: a round table's session, the common space, a plenary, …
+
+    A first cut for registration; the agenda features build on it.
+    """
+
+    class Kind(models.TextChoices):
+        ROUND_TABLE = "round_table", _("Round table")
+        COMMON_SPACE = "common_space", _("Common space")
+        PLENARY = "plenary", _("Plenary")
+        BUSINESS_INTERFACE = "business_interface", _("Business interface")
+        THEMATIC_WORKSHOP = "thematic_workshop", _("Thematic workshop")
+        FRIENDS_OF_THE_FORUM = "friends_of_the_forum", _("Friends of the Forum meeting")
+        STEERING_GROUP = "steering_group", _("Steering Group meeting")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("forum"))
+    slug = models.SlugField(_("slug"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    round_table = models.ForeignKey(
+        RoundTable,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("round table"),
+    )
+    start = models.DateTimeField(_("start"), null=True, blank=True)
+    end = models.DateTimeField(_("end"), null=True, blank=True)
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    room = models.CharField(_("room"), max_length=100, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+
+    class Meta:
+        ordering = ["forum", "start", "id"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        constraints = [models.UniqueConstraint(fields=["forum", "slug"], name="unique_session_slug")]
+
+    def __str__(self):
+        return self.title
+
+
+OPEN_SEATS = "open"
+
+
+class RegistrationPolicy(models.Model):
+    """How a session takes registrations: seats, quotas per constituency, who, when, what is asked."""
+
+    session = models.OneToOneField(
+        Session, on_delete=models.CASCADE, related_name="registration_policy", verbose_name=_("session")
+    )
+    total_seats = models.PositiveIntegerField(_("total seats"))
+    eligible_constituencies = models.JSONField(
+        _("who may register"), default=list, blank=True, help_text=_("Constituencies; empty means everyone.")
+    )
+    opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
+    ask_accessibility = models.BooleanField(_("ask about accessibility needs"), default=True)
+    ask_visa_letter = models.BooleanField(_("ask whether a visa support letter is needed"), default=True)
+    ask_dietary = models.BooleanField(_("ask about dietary needs"), default=True)
+
+    class Meta:
+        verbose_name = _("registration policy")
+        verbose_name_plural = _("registration policies")
+
+    def __str__(self):
+        return f"{self.session}: {self.total_seats}"
+
+    def quotas(self):
+        """{constituency: seats} for the constituencies with seats of their own."""
+        return {quota.constituency: quota.seats for quota in self.seat_quotas.all()}
+
+    def open_seats(self):
+        """Seats not reserved for a constituency: anyone eligible may take them."""
+        return max(0, self.total_seats - sum(self.quotas().values()))
+
+
+class SeatQuota(models.Model):
+    policy = models.ForeignKey(RegistrationPolicy, on_delete=models.CASCADE, related_name="seat_quotas")
+    constituency = models.CharField(_("constituency"), max_length=32)
+    seats = models.PositiveIntegerField(_("seats"))
+
+    class Meta:
+        ordering = ["constituency"]
+        constraints = [models.UniqueConstraint(fields=["policy", "constituency"], name="unique_seat_quota")]
+
+    def __str__(self):
+        return f"{self.constituency}: {self.seats}"
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("On the waiting list")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="registrations")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("person")
+    )
+    constituency = models.CharField(_("constituency at registration"), max_length=32)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    # Which seats a confirmed registration holds: a constituency's quota, or "open".
+    seat_pool = models.CharField(_("seats"), max_length=32, blank=True)
+    accessibility_needs = models.CharField(_("accessibility needs"), max_length=500, blank=True)
+    visa_letter_needed = models.BooleanField(_("visa support letter needed"), null=True, blank=True)
+    dietary_needs = models.CharField(_("dietary needs"), max_length=300, blank=True)
+    checkin_code = models.CharField(_("check-in code"), max_length=32, unique=True)
+    checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
+    created = models.DateTimeField(_("registered"), auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["session", "id"]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            # One live registration per person and session, whatever the concurrency.
+            models.UniqueConstraint(
+                fields=["session", "person"],
+                condition=~models.Q(status="cancelled"),
+                name="one_live_registration_per_person",
+            )
+        ]
+        indexes = [models.Index(fields=["session", "status", "seat_pool"])]
+
+    def __str__(self):
+        return f"{self.person} — {self.session} ({self.status})"

@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from roundtables.models import Forum, GuidingQuestion, RoundTable, SubTheme
+from roundtables.models import Forum, GuidingQuestion, RoundTable, Session, SubTheme
 
 
 @register(Forum)
@@ -21,3 +21,8 @@ class RoundTableTranslation(TranslationOptions):
 @register(GuidingQuestion)
 class GuidingQuestionTranslation(TranslationOptions):
     fields = ("text",)
+
+
+@register(Session)
+class SessionTranslation(TranslationOptions):
+    fields = ("title",)

@@ -114,6 +114,9 @@ RULES = {
     "stakeholders.invite_delegate": lambda user, obj: acts_as_staff(user),
     "stakeholders.view_audit_trail": lambda user, obj: acts_as_staff(user),
     "stakeholders.edit_profile": lambda user, obj: user.is_authenticated,
+    # The forum programme (roundtables): registration for sessions.
+    "roundtables.register": lambda user, obj: user.is_authenticated and has_verified_email(user),
+    "roundtables.manage_registrations": lambda user, obj: acts_as_staff(user),
 }
 
 
