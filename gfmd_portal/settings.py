@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     # allauth's page listing a person's security keys loads the humanize template tags.
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sites",

@@ -35,5 +35,6 @@ urlpatterns += i18n_patterns(
     path("", include("stakeholders.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("sdg_targets.urls")),
+    path("practices/", include("practices.urls")),
     path("", include("roundtables.urls")),
 )

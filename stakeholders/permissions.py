@@ -102,6 +102,26 @@ def _owns_request(user, delegate_request):
     return delegate_request is not None and delegate_request.user_id == user.pk
 
 
+def is_delegate_of(user, organisation_id):
+    """A verified delegate of this (government) organisation."""
+    profile = profile_of(user)
+    return bool(is_verified_delegate(user) and profile.organisation_id == organisation_id)
+
+
+def _practice_editable(user, practice):
+    return (
+        practice is not None
+        and practice.status in ("draft", "changes_requested")
+        and is_delegate_of(user, practice.organisation_id)
+    )
+
+
+def _practice_visible(user, practice):
+    return practice is not None and (
+        practice.status == "published" or acts_as_staff(user) or is_delegate_of(user, practice.organisation_id)
+    )
+
+
 # permission name -> predicate(user, obj)
 RULES = {
     # Participants with a verified email may ask to be recognised as a government delegate.
@@ -117,6 +137,16 @@ RULES = {
     # The forum programme (roundtables): registration for sessions.
     "roundtables.register": lambda user, obj: user.is_authenticated and has_verified_email(user),
     "roundtables.manage_registrations": lambda user, obj: acts_as_staff(user),
+    # The Platform for Partnerships (practices).
+    "practices.submit": lambda user, obj: is_verified_delegate(user) and has_verified_email(user),
+    "practices.view": _practice_visible,
+    "practices.edit": _practice_editable,
+    "practices.submit_for_review": _practice_editable,
+    "practices.withdraw": lambda user, obj: (
+        obj is not None and obj.status == "published" and is_delegate_of(user, obj.organisation_id)
+    ),
+    "practices.review": lambda user, obj: acts_as_staff(user),
+    "practices.export_all_statuses": lambda user, obj: acts_as_staff(user),
 }
 
 
