@@ -94,6 +94,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "gfmd_portal.urls"
 WSGI_APPLICATION = "gfmd_portal.wsgi.application"
 SITE_ID = 1
+# Sessions read from the cache (Redis or files) and written through to the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 TEMPLATES = [
     {

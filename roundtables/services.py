@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -173,9 +174,21 @@ def _confirmed_in(session, pool):
 def _locked_policy(session):
     """Lock the session's registration policy: every count-then-write for its seats happens under it."""
     try:
-        return RegistrationPolicy.objects.select_for_update().prefetch_related("seat_quotas").get(session=session)
+        policy = RegistrationPolicy.objects.select_for_update().prefetch_related("seat_quotas").get(session=session)
     except RegistrationPolicy.DoesNotExist:
         raise RegistrationRefused(_("This session does not take registrations.")) from None
+    policy.session = session
+    return policy
+
+
+def _confirmed_per_pool(session):
+    """{pool: confirmed registrations} in one query."""
+    rows = (
+        Registration.objects.filter(session=session, status=Registration.Status.CONFIRMED)
+        .values_list("seat_pool")
+        .annotate(count=Count("id"))
+    )
+    return dict(rows)
 
 
 def check_eligibility(*, policy, person, now=None):
@@ -218,18 +231,27 @@ def register(*, session, person, accessibility_needs="", visa_letter_needed=None
     Returns (registration, created). A person's live registration is returned as it is when
     they register again (a double click, a retried request): never a second one.
     """
-    policy = _locked_policy(session)
-    existing = (
-        Registration.objects.filter(session=session, person=person)
-        .exclude(status=Registration.Status.CANCELLED)
-        .first()
-    )
+    # What does not depend on the seats is read before the lock, so that the lock is held briefly
+    # when many people register at once (the person's profile and email are then cached).
+    live = Registration.objects.filter(session=session, person=person).exclude(status=Registration.Status.CANCELLED)
+    existing = live.first()
     if existing:
         return existing, False
-    constituency = check_eligibility(policy=policy, person=person)
+    unlocked = RegistrationPolicy.objects.filter(session=session).first()
+    if unlocked is None:
+        raise RegistrationRefused(_("This session does not take registrations."))
+    unlocked.session = session
+    check_eligibility(policy=unlocked, person=person)
+
+    policy = _locked_policy(session)
+    existing = live.first()  # a double click that waited for the lock finds the first one's registration
+    if existing:
+        return existing, False
+    constituency = check_eligibility(policy=policy, person=person)  # dates may have changed meanwhile
+    confirmed = _confirmed_per_pool(session)
     status, pool = Registration.Status.WAITLISTED, ""
     for candidate in _pools_for(policy, constituency):
-        if _confirmed_in(session, candidate) < _capacity(policy, candidate):
+        if confirmed.get(candidate, 0) < _capacity(policy, candidate):
             status, pool = Registration.Status.CONFIRMED, candidate
             break
     registration = Registration.objects.create(

@@ -1,0 +1,412 @@
+"""300 signed-in people press "Register" for the common space at the same moment, over HTTP.
+
+    .venv/bin/python bench/registration_race.py
+    .venv/bin/python bench/registration_race.py --users 300 --seats 100 --workers 4
+
+Needs PostgreSQL and Redis on the loopback interface (--database-url, default
+postgres://postgres@127.0.0.1:5432/gfmd_race, created if missing; --redis-url, default
+redis://127.0.0.1:6379/13, flushed at the start: the cache, and the broker that receives the
+confirmation emails). It migrates that database, collects the static files and loads the
+2017 forum, then, in a Django child process: opens registration for the current forum's
+common space (``--seats``, 30 % civil society, 20 % private sector, 20 % government, the rest
+open to anyone) through ``roundtables.services.configure_registration``, replaces the
+previous run's people with ``--users`` new ones (verified email, profiles of six
+constituencies) and signs each in by writing a Django session, whose cookies it writes to a
+file. gunicorn (DEBUG=0, plain HTTP on 127.0.0.1) starts; each person GETs
+/en/common-space/ for a CSRF token; then one thread per person POSTs
+/en/common-space/register/, all released together by a barrier, each timing its request.
+The outcome is read from the database. gunicorn is always stopped, also on error or Ctrl-C.
+
+The last line printed is always, on success::
+
+    confirmed=N waitlisted=N errors=N duplicates=N p50_ms=N p95_ms=N
+
+errors: answers other than 2xx/3xx (and connections that failed); duplicates: people with
+more than one live registration. Target: confirmed=seats, waitlisted=users-seats, errors=0,
+duplicates=0, p95 below 500 ms.
+"""
+
+import argparse
+import collections
+import concurrent.futures
+import http.client
+import http.cookies
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode, urlparse
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import pages  # bench/pages.py: services, gunicorn, percentiles
+from pages import BASE_DIR, PYTHON, BenchError
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gfmd_race"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
+PAGE = "/en/common-space/"
+REGISTER = "/en/common-space/register/"
+PREFIX = "race-"  # the benchmark's people: race-0001@example.org, …
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+# Run in a Django child process: the policy, the people, their sessions (cookies to a file).
+SETUP = """
+import json, sys
+import django
+django.setup()
+from importlib import import_module
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.sessions.models import Session as StoredSession
+from django.db import transaction
+
+from gfmd_portal.models import OutboxTask
+from roundtables import services
+from roundtables.models import Forum, Registration, Session
+from stakeholders.models import Profile
+from stakeholders.tests import personas
+
+path, count, seats, prefix = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+User = get_user_model()
+session = Session.objects.get(forum=Forum.objects.current(), slug="common-space")
+staff_email = prefix + "staff@example.org"
+staff = User.objects.filter(username=staff_email).first() or personas.staff(staff_email)
+with transaction.atomic():
+    Registration.objects.filter(session=session).delete()
+    User.objects.filter(username__startswith=prefix).exclude(pk=staff.pk).delete()
+    StoredSession.objects.all().delete()
+    OutboxTask.objects.all().delete()
+quotas = {"civil_society": seats * 30 // 100, "private_sector": seats * 20 // 100, "government": seats * 20 // 100}
+services.configure_registration(
+    session=session, staff=staff, total_seats=seats, quotas=quotas, eligible_constituencies=[]
+)
+constituencies = [
+    "civil_society", "private_sector", "government", "civil_society", "international_organisation",
+    "private_sector", "academia", "government", "local_authority", "civil_society",
+]
+unusable = make_password(None)  # nobody signs in with a password: the session is written directly
+with transaction.atomic():
+    users = User.objects.bulk_create(
+        [User(username=f"{prefix}{n:04d}@example.org", email=f"{prefix}{n:04d}@example.org", password=unusable)
+         for n in range(count)]
+    )
+    EmailAddress.objects.bulk_create(
+        [EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in users]
+    )
+    Profile.objects.bulk_create(
+        [Profile(user=user, constituency=constituencies[n % len(constituencies)], preferred_language="en")
+         for n, user in enumerate(users)]
+    )
+SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
+people = []
+for user in users:
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    people.append({"user": user.pk, "cookies": {settings.SESSION_COOKIE_NAME: store.session_key}})
+with open(path, "w") as file:
+    json.dump(people, file)
+print(json.dumps({"quotas": quotas, "open": seats - sum(quotas.values()), "people": len(people)}))
+"""
+
+# Run in a Django child process: what the database holds afterwards.
+RESULTS = """
+import json, sys
+import django
+django.setup()
+from django.db.models import Count
+
+from gfmd_portal.models import OutboxTask
+from roundtables import services
+from roundtables.models import Forum, Registration, Session
+
+prefix = sys.argv[1]
+session = Session.objects.get(forum=Forum.objects.current(), slug="common-space")
+policy = session.registration_policy
+live = Registration.objects.filter(session=session, person__username__startswith=prefix).exclude(status="cancelled")
+pools = dict(live.filter(status="confirmed").order_by().values_list("seat_pool").annotate(n=Count("id")))
+capacity = {**policy.quotas(), "open": policy.open_seats()}
+waiting = list(live.filter(status="waitlisted").order_by("id").values_list("constituency", flat=True))
+print(json.dumps({
+    "confirmed": live.filter(status="confirmed").count(),
+    "waitlisted": len(waiting),
+    "duplicates": live.order_by().values("person").annotate(n=Count("id")).filter(n__gt=1).count(),
+    "people": live.order_by().values("person").distinct().count(),
+    "pools": pools,
+    "capacity": capacity,
+    # A free seat while someone who may take it waits: the rules were not applied.
+    "free_while_waiting": sorted(
+        pool for pool, seats in capacity.items()
+        if pools.get(pool, 0) < seats and (pool == "open" and waiting or pool in waiting)
+    ),
+    "email_tasks": OutboxTask.objects.filter(task_name="roundtables.tasks.send_registration_email").count(),
+    "email_tasks_pending": OutboxTask.objects.filter(
+        task_name="roundtables.tasks.send_registration_email", sent_at=None
+    ).count(),
+}))
+"""
+
+
+class Server(pages.Gunicorn):
+    """pages.Gunicorn with a choice of worker class and threads."""
+
+    def __init__(self, env, log, *, workers, worker_class, threads, wsgi):
+        super().__init__(env, workers, log, wsgi)
+        self.worker_class, self.threads = worker_class, threads
+
+    def start(self):
+        gunicorn = Path(PYTHON).with_name("gunicorn")
+        self.process = subprocess.Popen(
+            [
+                str(gunicorn) if gunicorn.exists() else "gunicorn",
+                self.wsgi,
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--worker-class",
+                self.worker_class,
+                "--threads",
+                str(self.threads),
+                "--backlog",
+                "2048",
+                "--timeout",
+                "30",
+                "--log-level",
+                "warning",
+            ],
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: stopped as a whole
+        )
+
+
+def django_script(env, script, *args, timeout=300):
+    result = subprocess.run(
+        [PYTHON, "-c", script, *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if result.returncode:
+        raise BenchError(f"Django script failed:\n{result.stdout}\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def flush_redis(url):
+    import redis
+
+    redis.Redis.from_url(url, socket_timeout=5).flushdb()
+
+
+def queue_length(url):
+    import redis
+
+    return redis.Redis.from_url(url, socket_timeout=5).llen("celery")
+
+
+def _cookie_header(cookies):
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
+def get_token(port, person):
+    """GET the page as this person: the csrftoken cookie and the form's csrfmiddlewaretoken."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", PAGE, headers={"Host": "127.0.0.1", "Cookie": _cookie_header(person["cookies"])})
+        response = connection.getresponse()
+        body = response.read().decode("utf-8", "replace")
+        if response.status != 200:
+            raise BenchError(f"GET {PAGE} answered {response.status} {response.getheader('Location', '')}")
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for name, morsel in http.cookies.SimpleCookie(header).items():
+                person["cookies"][name] = morsel.value
+        match = TOKEN.search(body)
+        if not match or "csrftoken" not in person["cookies"]:
+            raise BenchError(f"no registration form on {PAGE} for user {person['user']}:\n{body[:1500]}")
+        person["token"] = match.group(1)
+    finally:
+        connection.close()
+
+
+def post_all(port, people, timeout):
+    """One thread per person; a barrier releases them together. Returns [(status, location, seconds)]."""
+    barrier = threading.Barrier(len(people), timeout=60)
+    results = [None] * len(people)
+
+    def post(index, person):
+        body = urlencode(
+            {
+                "csrfmiddlewaretoken": person["token"],
+                "accessibility_needs": "step-free access" if index % 7 == 0 else "",
+                "visa_letter_needed": ["", "yes", "no"][index % 3],
+                "dietary_needs": "vegetarian" if index % 4 == 0 else "",
+            }
+        )
+        headers = {
+            "Host": "127.0.0.1",
+            "Cookie": _cookie_header(person["cookies"]),
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        barrier.wait()
+        started = time.perf_counter()
+        try:
+            connection.request("POST", REGISTER, body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            results[index] = (response.status, response.getheader("Location", ""), time.perf_counter() - started)
+        except (OSError, http.client.HTTPException) as exc:
+            results[index] = (0, f"{type(exc).__name__}: {exc}", time.perf_counter() - started)
+        finally:
+            connection.close()
+
+    threading.stack_size(512 * 1024)
+    threads = [threading.Thread(target=post, args=(i, p), daemon=True) for i, p in enumerate(people)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout + 60)
+    return [result or (0, "no answer", float(timeout)) for result in results]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=300, help="people who register at once (default 300)")
+    parser.add_argument("--seats", type=int, default=100, help="seats of the common space (default 100)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class: sync or gthread (default sync)")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread; default 1)")
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL, help=f"default {DEFAULT_DATABASE_URL}")
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL, help=f"default {DEFAULT_REDIS_URL} (flushed)")
+    parser.add_argument("--timeout", type=int, default=30, help="seconds a request may take (default 30)")
+    parser.add_argument(
+        "--wsgi",
+        default="gfmd_portal.wsgi",
+        help="WSGI module for gunicorn (default gfmd_portal.wsgi; another, e.g. on PYTHONPATH, to compare a change)",
+    )
+    args = parser.parse_args(argv)
+    if args.users < 2 or args.seats < 1:
+        raise BenchError("--users must be at least 2 and --seats at least 1")
+
+    database_url, redis_url = args.database_url, args.redis_url
+    if urlparse(database_url).scheme not in ("postgres", "postgresql", "pgsql"):
+        raise BenchError(f"the database must be PostgreSQL, not {database_url}")
+    pages._check_loopback("--database-url", database_url)
+    pages._check_loopback("--redis-url", redis_url)
+    if not pages._answers(database_url, 5432):
+        raise BenchError(f"PostgreSQL does not answer at {database_url}")
+    if not pages._answers(redis_url, 6379):
+        raise BenchError(f"Redis does not answer at {redis_url}")
+
+    signal.signal(signal.SIGALRM, pages._stop_on_signal)
+    signal.alarm(900)  # setup, the race and the counts, with a wide margin
+    signal.signal(signal.SIGTERM, pages._stop_on_signal)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    print(f"database {database_url}, redis {redis_url}; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
+    if pages._ensure_database(database_url):
+        print(f"created database {urlparse(database_url).path.lstrip('/')}")
+    flush_redis(redis_url)
+    env = pages._child_env(database_url, redis_url)  # one SECRET_KEY for the sessions and the server
+    started = time.monotonic()
+    pages._manage(env, "migrate", "--noinput")
+    pages._manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    pages._manage(env, "load_forum")
+
+    with tempfile.TemporaryDirectory(prefix="bench-race-") as tmp, open(Path(tmp) / "gunicorn.log", "w+") as log:
+        cookie_file = Path(tmp) / "cookies.json"
+        setup = django_script(env, SETUP, str(cookie_file), str(args.users), str(args.seats), PREFIX)
+        print(
+            f"setup {time.monotonic() - started:.1f} s: {setup['people']} people signed in, {args.seats} seats "
+            f"(quotas {setup['quotas']}, open {setup['open']})"
+        )
+        people = json.loads(cookie_file.read_text())  # the load phase reads the cookies from the file
+
+        server = Server(
+            env, log, workers=args.workers, worker_class=args.worker_class, threads=args.threads, wsgi=args.wsgi
+        )
+        try:
+            server.start()
+            server.wait_healthy()
+            print(
+                f"gunicorn {args.wsgi}, {args.workers} {args.worker_class} workers"
+                + (f" × {args.threads} threads" if args.threads > 1 else "")
+                + f" on 127.0.0.1:{server.port}"
+            )
+            started = time.monotonic()
+            with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+                list(pool.map(lambda person: get_token(server.port, person), people))
+            print(f"CSRF tokens: {len(people)} GETs of {PAGE} in {time.monotonic() - started:.1f} s")
+
+            cpu_before = pages.group_cpu_seconds(server.process.pid)
+            started = time.monotonic()
+            results = post_all(server.port, people, args.timeout)
+            wall = time.monotonic() - started
+            cpu = pages.group_cpu_seconds(server.process.pid) - cpu_before
+        finally:
+            server.stop()
+            server_output = server.output()
+        signal.alarm(120)
+        outcome = django_script(env, RESULTS, PREFIX)
+        queued = queue_length(redis_url)
+    signal.alarm(0)
+
+    statuses = collections.Counter(status for status, _location, _seconds in results)
+    errors = sum(1 for status, _location, _seconds in results if not 200 <= status < 400)
+    unexpected = collections.Counter(
+        f"{status} {location}"[:120] for status, location, _s in results if (status, location) != (302, PAGE)
+    )
+    latencies = sorted(seconds * 1000 for _status, _location, seconds in results)
+    p50, p95 = pages._percentile(latencies, 50), pages._percentile(latencies, 95)
+    print(
+        f"POSTs: {len(results)} in {wall:.2f} s ({len(results) / wall:.0f} req/s); statuses {dict(statuses)}; "
+        f"p99 {pages._percentile(latencies, 99):.0f} ms, max {latencies[-1]:.0f} ms; "
+        f"gunicorn CPU {cpu * 1000 / len(results):.1f} ms per request"
+    )
+    if unexpected:
+        print(f"answers other than 302 to {PAGE}: {dict(unexpected.most_common(5))}")
+    if errors and server_output.strip():
+        print("gunicorn log (end):\n" + server_output[-1500:])
+    print(
+        f"database: seats taken {outcome['pools']} of {outcome['capacity']}; free while someone waits: "
+        f"{outcome['free_while_waiting'] or 'none'}; {outcome['people']} people registered; "
+        f"email tasks {outcome['email_tasks']} ({outcome['email_tasks_pending']} pending), {queued} in the broker queue"
+    )
+    print(
+        f"confirmed={outcome['confirmed']} waitlisted={outcome['waitlisted']} errors={errors} "
+        f"duplicates={outcome['duplicates']} p50_ms={p50:.0f} p95_ms={p95:.0f}"
+    )
+    target = (
+        outcome["confirmed"] == args.seats
+        and outcome["waitlisted"] == args.users - args.seats
+        and errors == 0
+        and outcome["duplicates"] == 0
+    )
+    return 0 if target else 1
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BenchError as exc:
+        print(f"bench/registration_race.py: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print("bench/registration_race.py: interrupted; gunicorn stopped", file=sys.stderr)
+        sys.exit(130)
