@@ -16,6 +16,8 @@ from django.utils.translation import get_language
 VERSION_KEY = "pagecache:content-version"
 # Apps whose rows appear on public pages; a change to any of them invalidates every page.
 CONTENT_APPS = {"sdg_targets", "roundtables", "practices", "declarations"}
+# Rows of content apps that no cached page shows: a rush of registrations must not empty the cache.
+NOT_SHOWN = {"roundtables.registration", "roundtables.registrationpolicy", "roundtables.seatquota"}
 CACHED_PREFIXES = ("/en/", "/fr/", "/es/", "/api/v1/")
 # X-Frame-Options is set by a middleware below this one, which a cache hit never reaches.
 _KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "X-Frame-Options")
@@ -37,21 +39,25 @@ def invalidate():
         cache.set(VERSION_KEY, 2, timeout=None)
 
 
+def _shown_on_pages(model):
+    return model._meta.app_label in CONTENT_APPS and model._meta.label_lower not in NOT_SHOWN
+
+
 def _on_change(sender, **kwargs):
-    if sender._meta.app_label in CONTENT_APPS:
+    if _shown_on_pages(sender):
         invalidate()
 
 
 def connect_invalidation():
     for model in apps.get_models(include_auto_created=True):
-        if model._meta.app_label in CONTENT_APPS:
+        if _shown_on_pages(model):
             post_save.connect(_on_change, sender=model, dispatch_uid=f"pagecache-save-{model._meta.label}")
             post_delete.connect(_on_change, sender=model, dispatch_uid=f"pagecache-delete-{model._meta.label}")
     m2m_changed.connect(_on_m2m_change, dispatch_uid="pagecache-m2m")
 
 
 def _on_m2m_change(sender, instance, **kwargs):
-    if kwargs.get("action", "").startswith("post_") and instance._meta.app_label in CONTENT_APPS:
+    if kwargs.get("action", "").startswith("post_") and _shown_on_pages(type(instance)):
         invalidate()
 
 

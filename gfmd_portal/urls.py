@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from gfmd_portal import views
+from practices.api import PracticeViewSet
 from roundtables.api import RoundTableViewSet
 from sdg_targets.api import CompactThemeViewSet, TargetViewSet
 
@@ -18,6 +19,7 @@ router = DefaultRouter()
 router.register("roundtables", RoundTableViewSet, basename="roundtable")
 router.register("sdg-targets", TargetViewSet, basename="sdg-target")
 router.register("compact-themes", CompactThemeViewSet, basename="compact-theme")
+router.register("practices", PracticeViewSet, basename="practice")
 
 urlpatterns = [
     # Service endpoints: health for load balancers, the benchmark baseline.

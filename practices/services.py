@@ -189,6 +189,15 @@ def add_attachment(*, practice, editor, uploaded, title=""):
     )
 
 
+def remove_attachment(*, attachment, editor):
+    """An editor of the practice removes one of its files (the stored file goes too)."""
+    if not can(editor, "practices.edit", attachment.practice):
+        raise PermissionDenied
+    stored = attachment.file
+    attachment.delete()
+    transaction.on_commit(lambda: stored.delete(save=False))
+
+
 def missing_for_review(practice):
     """{field: message} for every field a practice needs before review."""
     missing = {}

@@ -53,6 +53,24 @@ class Programme(TemplateView):
         )
 
 
+PUBLISHED_PRACTICES_SHOWN = 10
+
+
+def _published_practices():
+    """Prefetch (to ``published_practices``) the most recent published good practices linked to
+    the round table, in one query; through the reverse relation, so that this floor imports
+    nothing from the database of practices above it. Published practices are what every visitor
+    may see (practices.services.visible_practices)."""
+    practice_model = RoundTable.practices.rel.related_model
+    return Prefetch(
+        "practices",
+        queryset=practice_model.objects.filter(status="published")
+        .only("id", "title", "language", "published_at")
+        .order_by("-published_at", "-id")[:PUBLISHED_PRACTICES_SHOWN],
+        to_attr="published_practices",
+    )
+
+
 class RoundTableDetail(DetailView):
     template_name = "roundtables/roundtable_detail.html"
     context_object_name = "round_table"
@@ -66,6 +84,7 @@ class RoundTableDetail(DetailView):
                     queryset=RoundTableTarget.objects.select_related("target__goal"),
                 ),
                 Prefetch("theme_links", queryset=RoundTableTheme.objects.select_related("theme")),
+                _published_practices(),
             ),
             forum__slug=self.kwargs["forum"],
             code=self.kwargs["code"],

@@ -35,6 +35,24 @@ def round_table_links(model, *, forum_filter=None):
     )
 
 
+PUBLISHED_PRACTICES_SHOWN = 10
+
+
+def published_practices(model):
+    """Prefetch (to ``published_practices``) the most recent published good practices linked to a
+    target or theme: one query, whatever their number. Reached through the reverse relation, so
+    this floor imports nothing from the database of practices above it; published practices are
+    what every visitor may see (practices.services.visible_practices)."""
+    practice_model = model.practices.rel.related_model
+    return Prefetch(
+        "practices",
+        queryset=practice_model.objects.filter(status="published")
+        .only("id", "title", "language", "published_at")
+        .order_by("-published_at", "-id")[:PUBLISHED_PRACTICES_SHOWN],
+        to_attr="published_practices",
+    )
+
+
 class TargetList(ListView):
     template_name = "sdg_targets/target_list.html"
     context_object_name = "goals"
@@ -51,7 +69,9 @@ class TargetDetail(DetailView):
 
     def get_object(self, queryset=None):
         return get_object_or_404(
-            Target.objects.select_related("goal").prefetch_related(round_table_links(Target)),
+            Target.objects.select_related("goal").prefetch_related(
+                round_table_links(Target), published_practices(Target)
+            ),
             code=self.kwargs["code"],
         )
 
@@ -70,5 +90,6 @@ class ThemeDetail(DetailView):
 
     def get_object(self, queryset=None):
         return get_object_or_404(
-            CompactTheme.objects.prefetch_related(round_table_links(CompactTheme)), code=self.kwargs["code"]
+            CompactTheme.objects.prefetch_related(round_table_links(CompactTheme), published_practices(CompactTheme)),
+            code=self.kwargs["code"],
         )

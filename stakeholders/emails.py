@@ -1,7 +1,7 @@
 """Emails to people, rendered in the recipient's language."""
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -12,9 +12,15 @@ def language_of(user):
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
-def send(*, to, language, template, context):
-    """Render ``stakeholders/email/<template>_subject.txt`` and ``_body.txt`` in ``language`` and send."""
+def send(*, to, language, template, context, attachments=()):
+    """Render ``<template>_subject.txt`` and ``<template>_body.txt`` in ``language`` and send.
+
+    ``attachments``: (filename, content, mimetype) triples, e.g. a QR code as an SVG file.
+    """
     with translation.override(language):
         subject = render_to_string(f"{template}_subject.txt", context).strip()
         body = render_to_string(f"{template}_body.txt", context)
-    send_mail(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", body, settings.DEFAULT_FROM_EMAIL, [to])
+    message = EmailMessage(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", body, settings.DEFAULT_FROM_EMAIL, [to])
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
+    message.send()

@@ -6,8 +6,8 @@ from django.utils.http import urlencode
 
 from stakeholders.permissions import needs_second_factor
 
-# Staff pages: the portal's staff area in every language, and the Django admin.
-STAFF_PATH = re.compile(r"^/(?:[a-z]{2}/staff/|admin/)")
+# Staff pages: the portal's staff area in every language, the review of good practices, and the Django admin.
+STAFF_PATH = re.compile(r"^/(?:[a-z]{2}/staff/|[a-z]{2}/practices/review/|admin/)")
 ADMIN_PREFIX = "/admin/"
 
 

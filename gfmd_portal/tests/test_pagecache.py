@@ -100,3 +100,17 @@ def test_loading_a_changed_programme_queues_the_warming(forum, tmp_path):
     edited.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     services.load_forum(path=edited)
     assert warmings.count() == 2
+
+
+def test_a_registration_does_not_empty_the_cache(client, forum, personas):
+    from gfmd_portal import pagecache
+    from roundtables import services
+    from roundtables.models import Session
+
+    session = Session.objects.get(forum=forum, slug="common-space")
+    services.configure_registration(
+        session=session, staff=personas.staff(), total_seats=5, quotas={}, eligible_constituencies=[]
+    )
+    version = pagecache.content_version()
+    services.register(session=session, person=personas.participant())
+    assert pagecache.content_version() == version

@@ -143,6 +143,9 @@ class Route:
 # --- The matrix ------------------------------------------------------------------------------
 
 _request_pk = lambda w: {"pk": w.delegate_request.pk}  # noqa: E731
+_registration_pk = lambda w: {"pk": w.registration.pk}  # noqa: E731
+_common_space = lambda w: w.open_common_space() or {}  # noqa: E731
+_common_space_slug = lambda w: w.open_common_space() or {"slug": "common-space"}  # noqa: E731
 _json = ({"format": "json"},)
 
 MATRIX = {
@@ -224,6 +227,53 @@ MATRIX = {
         staff_page=True,
     ),
     "stakeholders:staff-audit": Route(get=STAFF_ONLY, staff_page=True),
+    # Registration for sessions (the common space): anyone may read the page, a signed-in person
+    # with a verified address registers (everyone here has one); a registration is its owner's
+    # only: staff included, anyone else gets a 404.
+    "roundtables:common-space": Route(get=PUBLIC, post=NOT_ALLOWED, kwargs=_common_space),
+    "roundtables:common-space-register": Route(
+        get=expect(LOGIN, 405, 405, 405, 405, 405),
+        post=expect(LOGIN, *[To("roundtables:common-space")] * 5),
+        kwargs=_common_space,
+        post_data=lambda w: {"dietary_needs": "Vegetarian", "visa_letter_needed": "no"},
+    ),
+    "roundtables:session-registration": Route(get=PUBLIC, post=NOT_ALLOWED, kwargs=_common_space_slug),
+    "roundtables:session-register": Route(
+        get=expect(LOGIN, 405, 405, 405, 405, 405),
+        post=expect(LOGIN, *[To("roundtables:session-registration")] * 5),
+        kwargs=_common_space_slug,
+        post_data=lambda w: {"accessibility_needs": "Step-free access"},
+    ),
+    "roundtables:my-registrations": Route(get=SIGNED_IN, post=expect(LOGIN, 405, 405, 405, 405, 405)),
+    "roundtables:registration-cancel": Route(
+        get=expect(LOGIN, 405, 405, 405, 405, 405),
+        post=expect(LOGIN, To("roundtables:my-registrations"), 404, 404, 404, 404),
+        kwargs=_registration_pk,
+    ),
+    "roundtables:registration-ics": Route(get=expect(LOGIN, 200, 404, 404, 404, 404), kwargs=_registration_pk),
+    "roundtables:registration-qr": Route(get=expect(LOGIN, 200, 404, 404, 404, 404), kwargs=_registration_pk),
+    "roundtables:staff-registration-policy": Route(
+        get=STAFF_ONLY,
+        post=expect(LOGIN, 403, 403, 403, To("roundtables:staff-registrations"), To("roundtables:staff-registrations")),
+        kwargs=_common_space_slug,
+        post_data=lambda w: {"total_seats": "40", "seats_civil_society": "5", "ask_dietary": "on"},
+        staff_page=True,
+    ),
+    "roundtables:staff-registrations": Route(
+        get=STAFF_ONLY,
+        post=expect(LOGIN, 403, 403, 403, To("roundtables:staff-registrations"), To("roundtables:staff-registrations")),
+        kwargs=_common_space_slug,
+        post_data=lambda w: {"action": "cancel", "registration": w.registration.pk, "reason": "Duplicate account"},
+        staff_page=True,
+    ),
+    "roundtables:staff-registrations-csv": Route(get=STAFF_ONLY, kwargs=_common_space_slug, staff_page=True),
+    "roundtables:staff-check-in": Route(
+        get=STAFF_ONLY,
+        post=expect(LOGIN, 403, 403, 403, 200, 200),
+        kwargs=_common_space_slug,
+        post_data=lambda w: {"code": w.registration.checkin_code},
+        staff_page=True,
+    ),
     # allauth: signing in and out, sign-up, passwords, email addresses.
     "account_login": Route(
         get=SIGNED_OUT_ONLY,
@@ -455,6 +505,32 @@ class World:
         return builders[role]()
 
     @cached_property
+    def common_space_policy(self):
+        """Registration open for the common space: 50 seats, 10 reserved for civil society."""
+        from roundtables.models import Forum, RegistrationPolicy, SeatQuota, Session
+
+        session = Session.objects.filter(forum__is_current=True, slug="common-space").first()
+        if session is None:  # a test that only builds URLs runs without the programme
+            forum = Forum.objects.create(slug="matrix", edition=1, year=2000, title="Forum", theme="-", is_current=True)
+            session = Session.objects.create(
+                forum=forum, slug="common-space", kind="common_space", title="Common space", status="published"
+            )
+        policy = RegistrationPolicy.objects.create(session=session, total_seats=50)
+        SeatQuota.objects.create(policy=policy, constituency="civil_society", seats=10)
+        return policy
+
+    def open_common_space(self):
+        self.common_space_policy  # noqa: B018 - built on first use
+        return None
+
+    @cached_property
+    def registration(self):
+        """The owner's confirmed registration for the common space."""
+        from roundtables import services
+
+        return services.register(session=self.common_space_policy.session, person=self.owner)[0]
+
+    @cached_property
     def audit_entry(self):
         from stakeholders import audit
 
@@ -494,6 +570,7 @@ class World:
         """What a refused request must not change."""
         from django.contrib.auth import get_user_model
 
+        from roundtables.models import Registration, RegistrationPolicy
         from stakeholders.models import AuditEntry, DelegateInvitation, DelegateRequest, Profile
 
         return (
@@ -502,6 +579,8 @@ class World:
             sorted(DelegateRequest.objects.values_list("pk", "status")),
             sorted(Profile.objects.values_list("user_id", "delegate_status", "position")),
             get_user_model().objects.count(),
+            sorted(Registration.objects.values_list("pk", "status", "checked_in_at")),
+            sorted(RegistrationPolicy.objects.values_list("pk", "total_seats")),
         )
 
 

@@ -1,0 +1,867 @@
+"""Search of the Platform for Partnerships' database: full text, filters, facet counts, sort, pages.
+
+Every surface (the list page, its exports, the API) goes through here and starts from
+``visible_practices(user)``.
+
+On PostgreSQL the query ``q`` is run through ``gfmd_unaccent()`` and ``websearch_to_tsquery`` with
+each of the english, french, spanish and simple configurations, OR-ed, and matched against the
+practice's weighted ``search_vector`` (GIN index). Ranking (``ts_rank_cd``) is capped: at most
+``RANK_CAP`` matches, the most recently published, are ranked, so that a query matching every
+practice costs the same as one matching a few thousand. Snippets come from ``ts_headline`` over the
+unaccented text, for the page's results only; the marked words are carried back onto the original
+(accented) text and everything else is escaped. On SQLite the query is a plain case-insensitive
+containment on title, summary and description, without ranking or snippets.
+
+Filters are GET parameters, each possibly repeated (values of one filter are OR-ed, filters are
+AND-ed). Facet counts follow the usual rule: the counts of a filter's values are computed with every
+*other* filter applied; all of them, and the total, come from one aggregate SQL statement.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchConfig, SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Concat, ExtractYear, Lower
+from django.db.models.lookups import Contains
+from django.utils.functional import cached_property
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from practices.models import Practice
+from practices.services import visible_practices
+from roundtables.models import Forum
+from stakeholders.models import Constituency
+
+PAGE_SIZE = 20
+# At most this many matches (the most recently published) are ranked by relevance.
+RANK_CAP = 2000
+MAX_QUERY_LENGTH = 200
+MAX_VALUES = 50  # per filter
+TS_CONFIGS = ("english", "french", "spanish", "simple")
+
+# --- UN M49 regions -------------------------------------------------------------------------
+
+# The five regions of the UN Statistics Division's M49 standard, by ISO 3166 alpha-2 code
+# (sub-regions joined). Antarctica belongs to none; Taiwan is counted in Asia.
+REGIONS = {
+    "africa": (
+        _("Africa"),
+        # Northern, Eastern, Middle, Southern and Western Africa.
+        "DZ EG LY MA SD TN EH "
+        "IO BI KM DJ ER ET TF KE MG MW MU YT MZ RE RW SC SO SS UG TZ ZM ZW "
+        "AO CM CF TD CG CD GQ GA ST "
+        "BW SZ LS NA ZA "
+        "BJ BF CV CI GM GH GN GW LR ML MR NE NG SH SN SL TG",
+    ),
+    "americas": (
+        _("Americas"),
+        # Caribbean, Central America, South America, Northern America.
+        "AI AG AW BS BB BQ VG KY CU CW DM DO GD GP HT JM MQ MS PR BL KN LC MF VC SX TT TC VI "
+        "BZ CR SV GT HN MX NI PA "
+        "AR BO BV BR CL CO EC FK GF GY PY PE GS SR UY VE "
+        "BM CA GL PM US",
+    ),
+    "asia": (
+        _("Asia"),
+        # Central, Eastern, South-eastern, Southern and Western Asia.
+        "KZ KG TJ TM UZ "
+        "CN HK MO KP JP MN KR TW "
+        "BN KH ID LA MY MM PH SG TH TL VN "
+        "AF BD BT IN IR MV NP PK LK "
+        "AM AZ BH CY GE IQ IL JO KW LB OM QA SA PS SY TR AE YE",
+    ),
+    "europe": (
+        _("Europe"),
+        # Eastern, Northern, Southern and Western Europe.
+        "BY BG CZ HU PL MD RO RU SK UA "
+        "AX DK EE FO FI GG IS IE IM JE LV LT NO SJ SE GB "
+        "AL AD BA HR GI GR VA IT MT ME MK PT SM RS SI ES XK "
+        "AT BE FR DE LI LU MC NL CH",
+    ),
+    "oceania": (
+        _("Oceania"),
+        # Australia and New Zealand, Melanesia, Micronesia, Polynesia.
+        "AU CX CC HM NZ NF FJ NC PG SB VU GU KI MH FM NR MP PW UM AS CK PF NU PN WS TK TO TV WF",
+    ),
+}
+REGION_OF = {code: slug for slug, (_label, codes) in REGIONS.items() for code in codes.split()}
+
+
+def region_codes(slug):
+    return REGIONS[slug][1].split()
+
+
+def regions_of(country_codes):
+    """The region slugs of some countries, in the order of REGIONS."""
+    found = {REGION_OF.get(str(code)) for code in country_codes}
+    return [slug for slug in REGIONS if slug in found]
+
+
+# --- Parameters -----------------------------------------------------------------------------
+
+
+def _clean_country(raw):
+    code = raw.strip().upper()
+    return code if re.fullmatch(r"[A-Z]{2}", code) and countries.name(code) else None
+
+
+def _clean_year(raw):
+    raw = raw.strip()
+    return int(raw) if re.fullmatch(r"\d{4}", raw) and 1900 <= int(raw) <= 2100 else None
+
+
+def _pattern(regex):
+    def clean(raw):
+        raw = raw.strip()
+        return raw if re.fullmatch(regex, raw) else None
+
+    return clean
+
+
+def _choice(choices):
+    def clean(raw):
+        raw = raw.strip()
+        return raw if raw in choices else None
+
+    return clean
+
+
+# filter name -> cleaner: the value it stands for, or None when it is malformed.
+FILTERS = {
+    "country": _clean_country,
+    "region": _choice(REGIONS),
+    "sdg_target": _pattern(r"\d{1,2}\.[0-9a-z]{1,2}"),
+    "compact_theme": _pattern(r"[A-Z]\.[a-z]"),
+    "round_table": _pattern(r"[0-9A-Za-z.\-]{1,8}"),
+    "constituency": _choice(set(Constituency.values)),
+    "gender_responsive": _choice({"yes", "no"}),
+    "year": _clean_year,
+}
+FILTER_LABELS = {
+    "country": _("Country"),
+    "region": _("Region"),
+    "sdg_target": _("SDG target"),
+    "compact_theme": _("Global Compact theme"),
+    "round_table": _("Round table"),
+    "constituency": _("Constituency"),
+    "gender_responsive": _("Gender-responsive"),
+    "year": _("Start year"),
+}
+SORTS = {"relevance": _("Relevance"), "newest": _("Newest"), "title": _("Title")}
+
+
+def clean_value(name, raw):
+    """The cleaned value of one filter value, or None when it is malformed."""
+    return FILTERS[name](str(raw))
+
+
+@dataclass
+class Params:
+    """A search: the query, the filters ({name: tuple of values}), the sort and the page."""
+
+    q: str = ""
+    filters: dict = field(default_factory=dict)
+    sort: str = ""
+    page: int = 1
+
+    @property
+    def effective_sort(self):
+        if self.sort == "relevance" and not self.q:
+            return "newest"
+        return self.sort or ("relevance" if self.q else "newest")
+
+    def items(self, *, page=None, sort=True):
+        """The canonical GET parameters, e.g. for links: [(name, value), …]."""
+        pairs = [("q", self.q)] if self.q else []
+        for name in FILTERS:
+            pairs += [(name, str(value)) for value in self.filters.get(name, ())]
+        if sort and self.sort:
+            pairs.append(("sort", self.sort))
+        if page and page > 1:
+            pairs.append(("page", str(page)))
+        return pairs
+
+    def urlencode(self, **kwargs):
+        return urlencode(self.items(**kwargs))
+
+
+def parse_params(data):
+    """Read a search from a QueryDict: (Params, {parameter: [malformed values]}).
+
+    Malformed values are left out of the Params (the page ignores them, exports and the API refuse).
+    """
+    errors = {}
+    q = " ".join(str(data.get("q", "")).split())
+    if len(q) > MAX_QUERY_LENGTH:
+        errors["q"] = [q]
+        q = q[:MAX_QUERY_LENGTH]
+    filters = {}
+    for name, clean in FILTERS.items():
+        values = []
+        for raw in data.getlist(name):
+            if not raw.strip():
+                continue
+            value = clean(raw)
+            if value is None:
+                errors.setdefault(name, []).append(raw)
+            elif value not in values:
+                values.append(value)
+        if len(values) > MAX_VALUES:
+            errors.setdefault(name, []).append(f"more than {MAX_VALUES} values")
+            values = values[:MAX_VALUES]
+        if values:
+            filters[name] = tuple(values)
+    sort = str(data.get("sort", "")).strip()
+    if sort and sort not in SORTS:
+        errors["sort"] = [sort]
+        sort = ""
+    page = 1
+    raw_page = str(data.get("page", "")).strip()
+    if raw_page:
+        if raw_page.isdigit() and 0 < int(raw_page) < 100_000:
+            page = int(raw_page)
+        else:
+            errors["page"] = [raw_page]
+    return Params(q=q, filters=filters, sort=sort, page=page), errors
+
+
+# --- Filters ----------------------------------------------------------------------------------
+
+_through_targets = Practice.sdg_targets.through
+_through_themes = Practice.compact_themes.through
+_through_round_tables = Practice.round_tables.through
+
+
+def current_forum_id():
+    """A subquery: the forum marked current, or else the latest one (as Forum.objects.current())."""
+    return Subquery(Forum.objects.order_by("-is_current", "-year", "-edition").values("id")[:1])
+
+
+def _countries_regex(codes):
+    # ``countries`` holds "DE,FR": one of the codes between commas or the ends of the text.
+    return r"(^|,)(" + "|".join(sorted(codes)) + r")(,|$)"
+
+
+def condition(name, values):
+    """The Q that keeps the practices matching any of ``values`` of filter ``name``."""
+    if name == "country":
+        return Q(countries__regex=_countries_regex(values))
+    if name == "region":
+        return Q(countries__regex=_countries_regex({code for slug in values for code in region_codes(slug)}))
+    if name == "sdg_target":
+        return Q(Exists(_through_targets.objects.filter(practice_id=OuterRef("pk"), target__code__in=values)))
+    if name == "compact_theme":
+        return Q(Exists(_through_themes.objects.filter(practice_id=OuterRef("pk"), compacttheme__code__in=values)))
+    if name == "round_table":
+        return Q(
+            Exists(
+                _through_round_tables.objects.filter(
+                    practice_id=OuterRef("pk"), roundtable__code__in=values, roundtable__forum_id=current_forum_id()
+                )
+            )
+        )
+    if name == "constituency":
+        if connection.vendor == "postgresql":
+            return Q(constituencies__has_any_keys=list(values))  # jsonb ?| : elements of the array
+        matched = Q()
+        for value in values:  # the JSON text of the list holds "value" (values are fixed slugs)
+            matched |= Q(Contains(Cast("constituencies", output_field=TextField()), f'"{value}"'))
+        return matched
+    if name == "gender_responsive":
+        return Q(gender_responsive__in=[value == "yes" for value in values])
+    if name == "year":
+        return Q(start_date__year__in=list(values))
+    raise KeyError(name)
+
+
+def apply_filters(queryset, filters, *, exclude=None):
+    for name in FILTERS:
+        if filters.get(name) and name != exclude:
+            queryset = queryset.filter(condition(name, filters[name]))
+    return queryset
+
+
+# --- Full text ---------------------------------------------------------------------------------
+
+
+def uses_full_text():
+    return connection.vendor == "postgresql"
+
+
+class Unaccent(Func):
+    function = "gfmd_unaccent"
+    output_field = TextField()
+
+
+# A word or "phrase" that web-search syntax excludes: -word, -"a phrase".
+NEGATED = re.compile(r'(?:^|(?<=\s))-("[^"]*"?|[^\s"]+)')
+
+
+def _any_config(text, *, invert=False):
+    value = Unaccent(Value(text))
+    parts = [SearchQuery(value, config=config, search_type="websearch", invert=invert) for config in TS_CONFIGS]
+    query = parts[0]
+    for part in parts[1:]:
+        query = (query & part) if invert else (query | part)
+    return query
+
+
+def ts_query(q):
+    """websearch_to_tsquery of the unaccented text for each configuration, OR-ed.
+
+    Excluded words (-word) are taken out first and excluded in every configuration: OR-ing whole
+    queries would let a practice in through the one configuration whose stem of the excluded word
+    it does not contain.
+    """
+    excluded = [match.group(1) for match in NEGATED.finditer(q)]
+    positive = NEGATED.sub(" ", q).strip()
+    query = _any_config(positive) if positive else None
+    if excluded:
+        exclusion = _any_config(" or ".join(excluded), invert=True)
+        query = exclusion if query is None else query & exclusion
+    return query
+
+
+def _practice_config():
+    return SearchConfig(
+        Case(
+            When(language="fr", then=Value("french")),
+            When(language="es", then=Value("spanish")),
+            default=Value("english"),
+        )
+    )
+
+
+def matching(queryset, q):
+    """The practices that match ``q`` (index on PostgreSQL, icontains elsewhere)."""
+    if not q:
+        return queryset
+    if uses_full_text():
+        return queryset.filter(search_vector=ts_query(q))
+    return queryset.filter(Q(title__icontains=q) | Q(summary__icontains=q) | Q(description__icontains=q))
+
+
+NEWEST = (F("published_at").desc(nulls_last=True), "-id")
+TITLE = (Lower("title"), "id")
+
+
+def search_queryset(*, user, q="", filters=None, sort="", capped=False):
+    """The practices of a search, in order (for exports and the API: no snippets, no pages).
+
+    With ``q`` and relevance order on PostgreSQL the queryset is annotated with ``rank``; with
+    ``capped`` only the RANK_CAP most recent matches are ranked (and returned).
+    """
+    q = " ".join((q or "").split())[:MAX_QUERY_LENGTH]
+    params = Params(q=q, filters=filters or {}, sort=sort)
+    queryset = apply_filters(matching(visible_practices(user), q), params.filters)
+    sort = params.effective_sort
+    if sort == "relevance" and uses_full_text():
+        query = ts_query(q)
+        if capped:
+            queryset = Practice.objects.filter(pk__in=queryset.order_by(*NEWEST).values("pk")[:RANK_CAP])
+        return queryset.annotate(rank=SearchRank(F("search_vector"), query, cover_density=True)).order_by(
+            "-rank", *NEWEST
+        )
+    return queryset.order_by(*(TITLE if sort == "title" else NEWEST))
+
+
+# --- Snippets ----------------------------------------------------------------------------------
+
+# Markers that ts_headline puts around matches and between fragments; private-use characters,
+# turned into <mark> after the text has been escaped.
+START, STOP, FRAGMENTS = "\ue000", "\ue001", "\ue002"
+ELLIPSIS = " … "
+SNIPPET_WORDS = 30
+
+# Letters and signs that PostgreSQL's unaccent rules fold but that have no canonical decomposition.
+_FOLDS = {
+    "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "ß": "ss", "ẞ": "SS", "Ø": "O", "ø": "o",
+    "Ð": "D", "ð": "d", "Đ": "D", "đ": "d", "Þ": "TH", "þ": "th", "Ł": "L", "ł": "l",
+    "Ħ": "H", "ħ": "h", "ı": "i", "Ŀ": "L", "ŀ": "l", "Ŧ": "T", "ŧ": "t", "Ĳ": "IJ", "ĳ": "ij",
+    "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-", "\xad": "-",
+    "‘": "'", "’": "'", "‛": "'", "′": "'", "‚": ",", "“": '"', "”": '"', "‟": '"', "″": '"',
+    "„": ",,", "‹": "<", "›": ">", "«": "<<", "»": ">>", "¡": "!", "¿": "?", "×": "*", "÷": "/",
+    "©": "(C)", "®": "(R)", "±": "+/-", "¼": " 1/4", "½": " 1/2", "¾": " 3/4",
+}  # fmt: skip
+
+
+# < and > are spaces in the text given to ts_headline (see _headline_text).
+_ASCII_FOLDS = {"<": " ", ">": " "}
+
+
+def _fold_char(char):
+    if char in _FOLDS:
+        return _FOLDS[char]
+    if unicodedata.combining(char):
+        return ""
+    if "\u0400" <= char <= "\u04ff":  # Cyrillic: the rules fold only Ё and ё
+        return {"Ё": "Е", "ё": "е"}.get(char, char)
+    decomposed = unicodedata.normalize("NFD", char)
+    if len(decomposed) > 1 and all(unicodedata.combining(mark) for mark in decomposed[1:]):
+        return decomposed[0]
+    return char
+
+
+def fold(text):
+    """An approximation of gfmd_unaccent(text) and, for each of its characters, where it comes from."""
+    folded, origin = [], []
+    for position, char in enumerate(text):
+        replacement = _ASCII_FOLDS.get(char, char) if char.isascii() else _fold_char(char)
+        folded.append(replacement)
+        origin += [position] * len(replacement)
+    return "".join(folded), origin
+
+
+def _parse_marked(marked):
+    """Text without markers and the [start, end) spans that were marked."""
+    plain, spans, start = [], [], None
+    length = 0
+    for char in marked:
+        if char == START:
+            start = length if start is None else start
+        elif char == STOP:
+            if start is not None:
+                spans.append((start, length))
+            start = None
+        else:
+            plain.append(char)
+            length += 1
+    if start is not None:
+        spans.append((start, length))
+    return "".join(plain), spans
+
+
+def _html(text, spans):
+    out, position = [], 0
+    for start, end in spans:
+        if start < position or end <= start:
+            continue
+        out.append(escape(text[position:start]))
+        out.append(f"<mark>{escape(text[start:end])}</mark>")
+        position = end
+    out.append(escape(text[position:]))
+    return "".join(out)
+
+
+def highlight(original, marked):
+    """HTML of one fragment, and whether it reaches the start and the end of ``original``.
+
+    ``marked`` is ts_headline's output over the unaccented ``original``. The fragment is found in
+    the folded original so that the accented text is shown; when it is not found (a character the
+    approximation folds differently), the unaccented fragment itself is shown.
+    """
+    plain, spans = _parse_marked(marked)
+    folded, origin = fold(original)
+    at = folded.find(plain) if plain else -1
+    if at < 0:
+        return _html(plain, spans), False, False
+    begin = origin[at]
+    end = origin[at + len(plain) - 1] + 1
+    mapped = [(origin[at + start] - begin, origin[at + stop - 1] + 1 - begin) for start, stop in spans if stop > start]
+    return _html(original[begin:end], mapped), not original[:begin].strip(), not original[end:].strip()
+
+
+def title_html(practice):
+    marked = getattr(practice, "title_marked", None)
+    if marked and START in marked:
+        return mark_safe(highlight(practice.title, marked)[0])  # noqa: S308 - escaped in _html
+    return escape(practice.title)
+
+
+def snippet_html(practice):
+    """The result's snippet: fragments around the matches, else the start of the summary."""
+    marked = getattr(practice, "snippet_marked", None)
+    if marked and START in marked:
+        text = f"{practice.summary}\n{practice.description}"
+        pieces = [highlight(text, fragment) for fragment in marked.split(FRAGMENTS) if fragment.strip()]
+        html = ELLIPSIS.join(piece for piece, _start, _end in pieces)
+        if not pieces[0][1]:
+            html = ELLIPSIS.lstrip() + html
+        if not pieces[-1][2]:
+            html += ELLIPSIS.rstrip()
+        return mark_safe(html)  # noqa: S308 - every piece is escaped in _html
+    return escape(Truncator(practice.summary or practice.description).words(SNIPPET_WORDS * 2))
+
+
+def _headline_text(expression):
+    """The unaccented text given to ts_headline, with < and > made spaces: its parser would take
+    "<...>" for a tag and leave it out, and the fragment would no longer be found in the original."""
+    return Unaccent(Func(expression, Value("<>"), Value("  "), function="translate", output_field=TextField()))
+
+
+def _headlines(query):
+    config = _practice_config()
+    common = {"config": config, "start_sel": START, "stop_sel": STOP}
+    return {
+        "title_marked": SearchHeadline(_headline_text(F("title")), query, highlight_all=True, **common),
+        "snippet_marked": SearchHeadline(
+            _headline_text(Concat(F("summary"), Value("\n"), F("description"), output_field=TextField())),
+            query,
+            max_words=SNIPPET_WORDS,
+            min_words=12,
+            max_fragments=2,
+            fragment_delimiter=FRAGMENTS,
+            **common,
+        ),
+    }
+
+
+# --- Facets --------------------------------------------------------------------------------------
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    detail: str = ""
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    values: list
+
+    @property
+    def any_selected(self):
+        return any(value.selected for value in self.values)
+
+
+def _label_sql(alias, field_name):
+    """COALESCE over the translated columns in the active language's fallback order."""
+    languages = list(settings.MODELTRANSLATION_LANGUAGES)
+    active = (get_language() or settings.LANGUAGE_CODE)[:2]
+    fallbacks = settings.MODELTRANSLATION_FALLBACK_LANGUAGES
+    order = [active, *fallbacks.get(active, fallbacks["default"]), *languages]
+    columns = []
+    for code in order:
+        if code in languages and code not in columns:
+            columns.append(code)
+    return "COALESCE(" + ", ".join(f"NULLIF({alias}.{field_name}_{code}, '')" for code in columns) + ")"
+
+
+def _vendor_sql():
+    if connection.vendor == "postgresql":
+        return {
+            "countries": "CROSS JOIN LATERAL unnest(string_to_array(c.k_countries, ',')) AS x(value)",
+            "constituencies": (
+                "CROSS JOIN LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof(c.k_constituencies) = 'array' "
+                "THEN c.k_constituencies ELSE '[]'::jsonb END) AS x(value)"
+            ),
+        }
+    return {
+        # "DE,FR" -> ["DE","FR"] (codes are letters: nothing to escape); SQLite's JSON1 walks it.
+        "countries": "CROSS JOIN json_each('[\"' || replace(c.k_countries, ',', '\",\"') || '\"]') AS x",
+        "constituencies": "CROSS JOIN json_each(c.k_constituencies) AS x",
+    }
+
+
+def _select(columns, source, where, group=""):
+    """One SELECT of the facet statement. Every piece is a fixed SQL fragment or an identifier from
+    the models' metadata; values (filters, the query, regions) are parameters."""
+    group_by = f" GROUP BY {group}" if group else ""
+    return f"SELECT {', '.join(columns)} FROM {source} WHERE {where}{group_by}"  # noqa: S608
+
+
+def facet_counts(base, filters):
+    """({filter: {value: (count, label)}}, total) for a visible, text-matched queryset, in one query.
+
+    ``base`` is not yet filtered. Each practice that passes all filters but at most one is
+    considered; a filter's counts take the practices that pass every *other* filter.
+    """
+    active = [name for name in FILTERS if filters.get(name)]
+    flags = {
+        f"f_{name}": ExpressionWrapper(condition(name, filters[name]), output_field=BooleanField()) for name in active
+    }
+    columns = (
+        base.order_by()
+        .annotate(
+            k_id=F("pk"),
+            k_countries=F("countries"),
+            k_constituencies=F("constituencies"),
+            k_gender=F("gender_responsive"),
+            k_year=ExtractYear("start_date"),
+            **flags,
+        )
+        .values("k_id", "k_countries", "k_constituencies", "k_gender", "k_year", *flags)
+    )
+    base_sql, params = columns.query.sql_with_params()
+    params = list(params)
+    ctes = ["base AS (" + base_sql + ")"]
+    if len(active) >= 2:
+        # Only the practices that fail at most one filter can count anywhere.
+        passed = " + ".join("(CASE WHEN " + flag + " THEN 1 ELSE 0 END)" for flag in flags)
+        ctes.append("c AS (" + _select(["*"], "base", f"{passed} >= {len(active) - 1}") + ")")
+    else:
+        ctes.append("c AS (SELECT * FROM base)")
+    region_rows = list(REGION_OF.items())
+    ctes.append("regions(code, region) AS (VALUES " + ", ".join(["(%s, %s)"] * len(region_rows)) + ")")
+    params += [item for row in region_rows for item in row]
+
+    def others(name, *extra):
+        conditions = [f"c.f_{other}" for other in active if other != name] + list(extra)
+        return " AND ".join(conditions) or "1 = 1"
+
+    vendor = _vendor_sql()
+    null = "CAST(NULL AS TEXT)"
+
+    def linked(name, through_model, field_name, label_field, join=""):
+        """Counts per linked object (SDG target, theme, round table), grouped on the link table."""
+        link = through_model._meta.get_field(field_name)
+        counted = _select(
+            [f"l.{link.column} AS ref", "COUNT(*) AS n"],
+            f"c JOIN {through_model._meta.db_table} l ON l.practice_id = c.k_id",
+            others(name),
+            f"l.{link.column}",
+        )
+        return _select(
+            [f"'{name}'", "t.code", _label_sql("t", label_field), "x.n"],
+            f"({counted}) x JOIN {link.related_model._meta.db_table} t ON t.id = x.ref{join}",
+            "1 = 1",
+        )
+
+    forum_sql, forum_params = (
+        Forum.objects.order_by("-is_current", "-year", "-edition").values("id")[:1].query.sql_with_params()
+    )
+    branches = [
+        _select(["'total'", "''", null, "COUNT(*)"], "c", others(None)),
+        _select(
+            ["'country'", "x.value", null, "COUNT(*)"],
+            "c " + vendor["countries"],
+            others("country", "x.value <> ''"),
+            "x.value",
+        ),
+        _select(
+            ["'region'", "r.region", null, "COUNT(DISTINCT c.k_id)"],
+            "c " + vendor["countries"] + " JOIN regions r ON r.code = x.value",
+            others("region"),
+            "r.region",
+        ),
+        linked("sdg_target", _through_targets, "target", "text"),
+        linked("compact_theme", _through_themes, "compacttheme", "title"),
+        linked("round_table", _through_round_tables, "roundtable", "title", join=f" AND t.forum_id = ({forum_sql})"),
+        _select(
+            ["'constituency'", "x.value", null, "COUNT(*)"],
+            "c " + vendor["constituencies"],
+            others("constituency"),
+            "x.value",
+        ),
+        _select(
+            ["'gender_responsive'", "CASE WHEN c.k_gender THEN 'yes' ELSE 'no' END", null, "COUNT(*)"],
+            "c",
+            others("gender_responsive", "c.k_gender IS NOT NULL"),
+            "c.k_gender",
+        ),
+        _select(
+            ["'year'", "CAST(c.k_year AS TEXT)", null, "COUNT(*)"],
+            "c",
+            others("year", "c.k_year IS NOT NULL"),
+            "c.k_year",
+        ),
+    ]
+    # The round-table branch holds the only parameters after the CTEs'.
+    params += list(forum_params)
+    sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(branches)
+    counts = {name: {} for name in FILTERS}
+    total = 0
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for facet, value, label, count in cursor.fetchall():
+            if facet == "total":
+                total = count
+            else:
+                if facet == "year":
+                    value = str(int(float(value)))  # EXTRACT gives a numeric on PostgreSQL
+                counts[facet][str(value)] = (count, label or "")
+    return counts, total
+
+
+def _target_key(code):
+    goal, _dot, suffix = code.partition(".")
+    return (int(goal) if goal.isdigit() else 999, int(suffix) if suffix.isdigit() else 100 + ord(suffix[:1] or "a"))
+
+
+def _number_key(code):
+    return tuple(int(part) if part.isdigit() else 0 for part in code.split("."))
+
+
+def build_facets(counts, filters):
+    """The facets to show: values with a count, and the selected ones even at zero, in a useful order."""
+    constituencies = list(Constituency)
+    facets = []
+    for name in FILTERS:
+        found = dict(counts.get(name, {}))
+        selected = {str(value) for value in filters.get(name, ())}
+        for value in selected:
+            found.setdefault(value, (0, ""))
+        values = []
+        for value, (count, detail) in found.items():
+            label, extra = value, ""
+            if name == "country":
+                label = countries.name(value) or value
+            elif name == "region":
+                label = str(REGIONS[value][0]) if value in REGIONS else value
+            elif name == "sdg_target":
+                label, extra = str(_("Target %(code)s") % {"code": value}), detail
+            elif name in ("compact_theme", "round_table"):
+                label, extra = value, detail
+            elif name == "constituency":
+                label = str(Constituency(value).label) if value in Constituency.values else value
+            elif name == "gender_responsive":
+                label = str(_("Yes")) if value == "yes" else str(_("No"))
+            values.append(FacetValue(value, label, count, value in selected, extra))
+        if name == "country":
+            values.sort(key=lambda v: (-v.count, v.label))
+        elif name == "region":
+            values.sort(key=lambda v: list(REGIONS).index(v.value) if v.value in REGIONS else 99)
+        elif name == "sdg_target":
+            values.sort(key=lambda v: _target_key(v.value))
+        elif name in ("compact_theme",):
+            values.sort(key=lambda v: v.value)
+        elif name == "round_table":
+            values.sort(key=lambda v: _number_key(v.value))
+        elif name == "constituency":
+            values.sort(
+                key=lambda v: [c.value for c in constituencies].index(v.value) if v.value in Constituency.values else 99
+            )
+        elif name == "gender_responsive":
+            values.sort(key=lambda v: v.value != "yes")
+        elif name == "year":
+            values.sort(key=lambda v: v.value, reverse=True)
+        facets.append(Facet(name, str(FILTER_LABELS[name]), values))
+    return facets
+
+
+# --- The search -------------------------------------------------------------------------------
+
+
+@dataclass
+class Pagination:
+    number: int
+    num_pages: int
+    count: int
+    per_page: int = PAGE_SIZE
+
+    @property
+    def has_previous(self):
+        return self.number > 1
+
+    @property
+    def has_next(self):
+        return self.number < self.num_pages
+
+    @property
+    def previous_page_number(self):
+        return self.number - 1
+
+    @property
+    def next_page_number(self):
+        return self.number + 1
+
+    @property
+    def start_index(self):
+        return 0 if self.count == 0 else (self.number - 1) * self.per_page + 1
+
+    @property
+    def end_index(self):
+        return min(self.number * self.per_page, self.count)
+
+    @cached_property
+    def window(self):
+        """Page numbers to link: the first, the last and two around the current one (None for a gap)."""
+        shown = sorted({1, self.num_pages, *range(max(1, self.number - 2), min(self.num_pages, self.number + 2) + 1)})
+        window, last = [], 0
+        for number in shown:
+            if number - last > 1:
+                window.append(None)
+            window.append(number)
+            last = number
+        return window
+
+
+@dataclass
+class SearchResult:
+    params: Params
+    results: list
+    facets: list
+    total: int
+    pagination: Pagination
+    sort: str
+    # With relevance order, only the RANK_CAP most recent matches are ranked and listed.
+    capped: bool = False
+    full_text: bool = False
+
+
+def search(*, user, q="", filters=None, sort="", page=1):
+    """One page of a search with its facets, for ``user`` (what visible_practices(user) shows).
+
+    Queries: one for the facet counts and the total, one for the page (with rank and snippets),
+    and two to prefetch the page's SDG targets and Global Compact themes.
+    """
+    params = Params(q=" ".join((q or "").split())[:MAX_QUERY_LENGTH], filters=dict(filters or {}), sort=sort or "")
+    full_text = bool(params.q) and uses_full_text()
+    base = matching(visible_practices(user), params.q)
+    counts, total = facet_counts(base, params.filters)
+    effective_sort = params.effective_sort
+    capped = effective_sort == "relevance" and full_text and total > RANK_CAP
+    listed = min(total, RANK_CAP) if capped else total
+    num_pages = max(1, -(-listed // PAGE_SIZE))
+    number = min(max(1, int(page or 1)), num_pages)
+    params.page = number
+    results = []
+    if listed:
+        queryset = search_queryset(
+            user=user, q=params.q, filters=params.filters, sort=params.sort, capped=full_text
+        ).select_related("organisation")
+        if full_text:
+            queryset = queryset.annotate(**_headlines(ts_query(params.q)))
+        queryset = queryset.prefetch_related(
+            _only_codes("sdg_targets"),
+            _only_codes("compact_themes"),
+        )
+        offset = (number - 1) * PAGE_SIZE
+        results = list(queryset[offset : offset + PAGE_SIZE])
+        for practice in results:
+            practice.title_html = title_html(practice)
+            practice.snippet_html = snippet_html(practice)
+            practice.regions = [str(REGIONS[slug][0]) for slug in regions_of(practice.countries)]
+    return SearchResult(
+        params=params,
+        results=results,
+        facets=build_facets(counts, params.filters),
+        total=total,
+        pagination=Pagination(number=number, num_pages=num_pages, count=listed),
+        sort=effective_sort,
+        capped=capped,
+        full_text=full_text,
+    )
+
+
+def _only_codes(relation):
+    model = Practice._meta.get_field(relation).related_model
+    return Prefetch(relation, queryset=model.objects.only("id", "code"))
