@@ -13,10 +13,13 @@ descriptions, results), with 1–3 countries, targets, themes, constituencies, s
 gender-responsiveness. They are made with bulk_create, then one ``update_search_vector`` over every
 id in batches, then VACUUM ANALYZE.
 
-Everything runs in this process with DEBUG=0 and the anonymous page cache off (PAGE_CACHE_SECONDS=0),
-so that every request does the work: for each case the search function alone (``practices.search.search``)
-and the whole list page through Django's test client (middleware, view, template), ``--runs`` times
-after a warm-up, p50 and p95 in milliseconds. Cases: a query with two filters; the corpus's most
+Everything runs in this process with DEBUG=0 and the anonymous page cache off (PAGE_CACHE_SECONDS=0,
+which also turns the cache of searches off), so that every request does the work: for each case the
+search function alone (``practices.search.search``) and the whole list page through Django's test
+client (middleware, view, template), ``--runs`` times after a warm-up, p50 and p95 in milliseconds.
+Then the same page with the cache of searches on (SEARCH_CACHE_SECONDS=600; Redis at REDIS_URL,
+default redis://127.0.0.1:6379/13, when it answers): what a signed-in visitor gets when the same
+search was made since the last change of content. Cases: a query with two filters; the corpus's most
 frequent word (found from the generated texts); a rare word; no query. Then the SQL queries of the
 list page for each case, and the CSV export of every published practice streamed through the test
 client, with the process's resident memory before and after (peak from getrusage and current from
@@ -37,6 +40,7 @@ from urllib.parse import urlencode, urlparse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gfmd_practices_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 TARGET_P95_MS = 100
 
@@ -220,6 +224,17 @@ class Writer:
 # --- Data ------------------------------------------------------------------------------------------
 
 
+def answers(url, default_port):
+    import socket
+
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 def ensure_database(url):
     import psycopg2
     from psycopg2 import sql
@@ -395,7 +410,12 @@ def main(argv=None):
             "LOG_LEVEL": "WARNING",
         }
     )
-    os.environ.pop("REDIS_URL", None)
+    # The cache of searches (warm figures) lives where it does in production: Redis, when it answers.
+    redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+    if (urlparse(redis_url).hostname or "127.0.0.1") in LOOPBACK and answers(redis_url, 6379):
+        os.environ["REDIS_URL"] = redis_url
+    else:
+        os.environ.pop("REDIS_URL", None)
     sys.path.insert(0, str(BASE_DIR))
     if ensure_database(database_url):
         print(f"created database {parsed.path.lstrip('/')}")
@@ -406,7 +426,7 @@ def main(argv=None):
     from django.contrib.auth.models import AnonymousUser
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
+    from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
 
     from practices import search
@@ -439,6 +459,11 @@ def main(argv=None):
     ]
     user = AnonymousUser()
     client = Client(HTTP_HOST="127.0.0.1")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        jit = cursor.fetchone()[0]
+    cache_backend = "Redis" if os.environ.get("REDIS_URL") else "files"
+    print(f"PostgreSQL jit={jit}; cache of searches for the warm figures: {cache_backend}")
     rows = []
     for label, spec in cases:
         filters = {name: tuple(values) for name, values in spec.items() if name != "q"}
@@ -454,23 +479,32 @@ def main(argv=None):
             assert response.status_code == 200, response.status_code
             return response
 
+        # Cold: every request counts the facets (the cache of searches is off, as PAGE_CACHE_SECONDS=0).
         result = run_search()
         search_p50, search_p95 = time_runs(run_search, args.runs)
         page_p50, page_p95 = time_runs(run_page, args.runs)
         with CaptureQueriesContext(connection) as queries:
             run_page()
-        rows.append((label, result.total, search_p50, search_p95, page_p50, page_p95, len(queries)))
-        print(f"  {label}: {result.total} results, page p95 {page_p95:.1f} ms", flush=True)
+        # Warm: the same page again, a signed-in visitor's case (anonymous ones get the page cache).
+        with override_settings(SEARCH_CACHE_SECONDS=600):
+            _warm_p50, warm_p95 = time_runs(run_page, args.runs)
+            with CaptureQueriesContext(connection) as warm_queries:
+                run_page()
+        rows.append(
+            (label, result.total, search_p50, search_p95, page_p50, page_p95, len(queries), warm_p95, len(warm_queries))
+        )
+        print(f"  {label}: {result.total} results, page p95 {page_p95:.1f} ms, warm {warm_p95:.1f} ms", flush=True)
 
-    header = ("case", "results", "search p50", "search p95", "page p50", "page p95", "queries")
+    header = ("case", "results", "search p50", "search p95", "page p50", "page p95", "queries", "warm p95", "queries")
     table = [header] + [
-        (label, str(total), f"{s50:.1f}", f"{s95:.1f}", f"{p50:.1f}", f"{p95:.1f}", str(queries))
-        for label, total, s50, s95, p50, p95, queries in rows
+        (row[0], str(row[1]), *(f"{value:.1f}" for value in row[2:6]), str(row[6]), f"{row[7]:.1f}", str(row[8]))
+        for row in rows
     ]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     print()
     print(
-        "milliseconds, in-process (search = practices.search.search; page = GET /en/practices/ through the test client)"
+        "milliseconds, in-process: search = practices.search.search(); page = GET /en/practices/?… through the "
+        "test client (middleware, view, template), page cache off; warm = the same page with the cache of searches"
     )
     for index, row in enumerate(table):
         print(
@@ -482,7 +516,7 @@ def main(argv=None):
             print("  ".join("-" * w for w in widths))
     worst = max(row[5] for row in rows)
     verdict = "met" if worst <= TARGET_P95_MS else "NOT met"
-    print(f"worst page p95: {worst:.1f} ms (target ≤ {TARGET_P95_MS} ms): {verdict}")
+    print(f"worst cold page p95: {worst:.1f} ms (target ≤ {TARGET_P95_MS} ms): {verdict}")
 
     # --- The CSV export of every published practice ---------------------------------------------
     def export():

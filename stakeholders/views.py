@@ -34,6 +34,7 @@ class AccountHome(LoginRequiredMixin, TemplateView):
             roles=sorted(roles_of(user)),
             delegate_requests=user.delegate_requests.select_related("organisation")[:10],
             can_request=can(user, "stakeholders.request_delegate_status"),
+            can_submit_practices=can(user, "practices.submit"),
             is_staff=is_staff_member(user),
             **kwargs,
         )

@@ -25,6 +25,8 @@ def make_practice(organisation, *, title="A practice", status=Status.PUBLISHED, 
     if themes:
         practice.compact_themes.set(themes)
     update_search_vector([practice.pk])
+    # A later save() of this object would otherwise write back the vector it had (none).
+    practice.refresh_from_db(fields=["search_vector"])
     return practice
 
 

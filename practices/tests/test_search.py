@@ -326,3 +326,24 @@ def test_highlight_carries_marks_onto_the_accented_text():
     # A fragment that cannot be found in the folded text is shown as PostgreSQL gave it, escaped.
     html, _start, _end = search.highlight("α < β", f"x {search.START}<y>{search.STOP}")
     assert html == "x <mark>&lt;y&gt;</mark>"
+
+
+def test_searches_are_cached_per_visibility_until_the_content_changes(personas, settings, django_assert_num_queries):
+    settings.PAGE_CACHE_SECONDS = 600
+    practices = one_of_each_status(personas.government())
+    delegate = personas.delegate()
+    assert run(q="lighthouse").total == 1
+    # Another visibility is another entry: the delegate sees the drafts of their government.
+    assert run(delegate, q="lighthouse").total == len(Status.values)
+    # The same search again: the practices of the page (and their targets, themes), no counting.
+    with django_assert_num_queries(3):
+        again = run(q="lighthouse")
+    assert again.total == 1 and titles(again) == ["Lighthouse practice published"]
+    # Any change to the content is seen at once.
+    draft = practices[Status.DRAFT]
+    draft.status = Status.PUBLISHED
+    draft.save(update_fields=["status"])
+    assert run(q="lighthouse").total == 2
+    settings.PAGE_CACHE_SECONDS = 0
+    with django_assert_num_queries(4):
+        assert run(q="lighthouse").total == 2

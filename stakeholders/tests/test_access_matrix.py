@@ -147,6 +147,7 @@ _registration_pk = lambda w: {"pk": w.registration.pk}  # noqa: E731
 _common_space = lambda w: w.open_common_space() or {}  # noqa: E731
 _common_space_slug = lambda w: w.open_common_space() or {"slug": "common-space"}  # noqa: E731
 _json = ({"format": "json"},)
+_MFA_WITHOUT = {"staff_without_2fa": MFA, "administrator_without_2fa": MFA}
 
 MATRIX = {
     # Service endpoints and the JSON API: public, read-only.
@@ -274,6 +275,53 @@ MATRIX = {
         post_data=lambda w: {"code": w.registration.checkin_code},
         staff_page=True,
     ),
+    # The Platform for Partnerships. Public: published practices. The "delegate" role is a
+    # verified delegate of the government that holds the practices below; what someone may
+    # not see is a 404 everywhere, including files.
+    "practice-list": Route(get=PUBLIC, post=NOT_ALLOWED, variants=_json),
+    "practice-detail": Route(get=PUBLIC, kwargs=lambda w: {"pk": w.published_practice.pk}, variants=_json),
+    "practices:list": Route(get=PUBLIC, post=NOT_ALLOWED),
+    "practices:export-csv": Route(get=PUBLIC),
+    "practices:export-json": Route(get=PUBLIC),
+    "practices:detail": Route(
+        get=expect(404, 404, 404, 200, 200, 200, staff_without_2fa=404, administrator_without_2fa=404),
+        kwargs=lambda w: {"pk": w.draft_practice.pk},
+    ),
+    "practices:attachment": Route(
+        get=PUBLIC,
+        kwargs=lambda w: {"pk": w.published_practice.pk, "attachment_pk": w.practice_attachment.pk},
+    ),
+    "practices:create": Route(
+        get=expect(LOGIN, 403, 403, 200, 403, 403),
+        post=expect(LOGIN, 403, 403, To("practices:edit"), 403, 403),
+        post_data=lambda w: {"title": "A new practice", "language": "en", "save": "1"},
+    ),
+    "practices:mine": Route(get=expect(LOGIN, 403, 403, 200, 403, 403)),
+    "practices:edit": Route(
+        get=expect(LOGIN, 404, 404, 200, 403, 403, staff_without_2fa=404, administrator_without_2fa=404),
+        kwargs=lambda w: {"pk": w.draft_practice.pk},
+    ),
+    "practices:submit": Route(
+        get=expect(LOGIN, 405, 405, 405, 405, 405),
+        post=expect(
+            LOGIN, 404, 404, To("practices:mine"), 403, 403, staff_without_2fa=404, administrator_without_2fa=404
+        ),
+        kwargs=lambda w: {"pk": w.draft_practice.pk},
+    ),
+    "practices:withdraw": Route(
+        get=expect(LOGIN, 405, 405, 405, 405, 405),
+        post=expect(LOGIN, 403, 403, To("practices:mine"), 403, 403),
+        kwargs=lambda w: {"pk": w.published_practice.pk},
+    ),
+    # Reviewers' pages are under /<lang>/practices/review/, which the second-factor
+    # middleware treats as a staff area too.
+    "practices:review-queue": Route(get=expect(LOGIN, 403, 403, 403, 200, 200, **_MFA_WITHOUT)),
+    "practices:review": Route(
+        get=expect(LOGIN, 403, 403, 403, 200, 200, **_MFA_WITHOUT),
+        post=expect(LOGIN, 403, 403, 403, To("practices:review"), To("practices:review"), **_MFA_WITHOUT),
+        kwargs=lambda w: {"pk": w.submitted_practice.pk},
+        post_data=lambda w: {"action": "start_review"},
+    ),
     # allauth: signing in and out, sign-up, passwords, email addresses.
     "account_login": Route(
         get=SIGNED_OUT_ONLY,
@@ -354,6 +402,13 @@ ADMIN_EXCEPTIONS = {
     ("admin:stakeholders_delegaterequest_add", "POST"): expect(*[ADMIN_LOGIN] * 5, 403),
     ("admin:stakeholders_delegateinvitation_add", "GET"): expect(*[ADMIN_LOGIN] * 5, 403),
     ("admin:stakeholders_delegateinvitation_add", "POST"): expect(*[ADMIN_LOGIN] * 5, 403),
+    # Practices are written by delegates and moved through the workflow by its services only.
+    **{
+        (f"admin:practices_{model}_add", method): expect(*[ADMIN_LOGIN] * 5, 403)
+        for model in ("practice", "attachment", "transition")
+        for method in ("GET", "POST")
+    },
+    ("admin:practices_transition_delete", "GET"): expect(*[ADMIN_LOGIN] * 5, 403),
 }
 # Which objects the admin's change/delete/history pages of each model open.
 ADMIN_OBJECTS = {
@@ -367,6 +422,9 @@ ADMIN_OBJECTS = {
     "stakeholders.delegaterequest": lambda w: w.delegate_request,
     "stakeholders.delegateinvitation": lambda w: w.invitation,
     "stakeholders.auditentry": lambda w: w.audit_entry,
+    "practices.practice": lambda w: w.published_practice,
+    "practices.attachment": lambda w: w.practice_attachment,
+    "practices.transition": lambda w: w.practice_transition,
 }
 
 
@@ -530,6 +588,60 @@ class World:
 
         return services.register(session=self.common_space_policy.session, person=self.owner)[0]
 
+    def practice(self, status):
+        """A complete practice of the delegate's government (the "delegate" role owns it)."""
+        from practices.models import Practice
+        from sdg_targets.models import Target
+
+        practice = Practice.objects.create(
+            organisation=self.government,
+            status=status,
+            title=f"Skills partnership ({status})",
+            summary="Training before departure.",
+            description="A pre-departure training programme.",
+            countries=["DE", "MA"],
+            implementing_organisations="Ministry of Labour",
+            constituencies=["government"],
+            start_date="2018-01-01",
+            ongoing=True,
+            gender_responsive=False,
+            results="300 trained",
+            contact_name="Desk officer",
+            contact_email="desk@example.org",
+            published_at="2018-06-01T00:00:00Z" if status == "published" else None,
+        )
+        practice.sdg_targets.set(Target.objects.filter(code="10.7"))
+        return practice
+
+    @cached_property
+    def draft_practice(self):
+        return self.practice("draft")
+
+    @cached_property
+    def published_practice(self):
+        return self.practice("published")
+
+    @cached_property
+    def submitted_practice(self):
+        return self.practice("submitted")
+
+    @cached_property
+    def practice_attachment(self):
+        from practices.models import Attachment
+
+        return Attachment.objects.create(
+            practice=self.published_practice,
+            file=SimpleUploadedFile("attachment.pdf", PDF, content_type="application/pdf"),
+            kind="pdf",
+            size=len(PDF),
+        )
+
+    @cached_property
+    def practice_transition(self):
+        from practices.models import Transition
+
+        return Transition.objects.create(practice=self.submitted_practice, from_status="draft", to_status="submitted")
+
     @cached_property
     def audit_entry(self):
         from stakeholders import audit
@@ -570,6 +682,7 @@ class World:
         """What a refused request must not change."""
         from django.contrib.auth import get_user_model
 
+        from practices.models import Practice
         from roundtables.models import Registration, RegistrationPolicy
         from stakeholders.models import AuditEntry, DelegateInvitation, DelegateRequest, Profile
 
@@ -581,6 +694,7 @@ class World:
             get_user_model().objects.count(),
             sorted(Registration.objects.values_list("pk", "status", "checked_in_at")),
             sorted(RegistrationPolicy.objects.values_list("pk", "total_seats")),
+            sorted(Practice.objects.values_list("pk", "status", "version")),
         )
 
 
