@@ -373,6 +373,20 @@ def time_runs(function, runs, warmup=3):
     return percentile(samples, 50), percentile(samples, 95)
 
 
+def count_queries(connection, function):
+    """How many SQL statements ``function`` sends (every execute, whatever DEBUG says)."""
+    count = 0
+
+    def counter(execute, sql, params, many, context):
+        nonlocal count
+        count += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counter):
+        function()
+    return count
+
+
 def rss_now_mb():
     with open("/proc/self/statm") as statm:
         pages = int(statm.read().split()[1])
@@ -427,7 +441,6 @@ def main(argv=None):
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client, override_settings
-    from django.test.utils import CaptureQueriesContext
 
     from practices import search
     from practices.models import Practice
@@ -452,7 +465,7 @@ def main(argv=None):
     cases = [
         ("query + 2 filters", {"q": "reintegration", "region": ["africa"], "sdg_target": ["10.7"]}),
         (f"most frequent word ({most_frequent})", {"q": most_frequent}),
-        (f"frequent content word ({frequent})", {"q": frequent}),
+        *([(f"most frequent content word ({frequent})", {"q": frequent})] if frequent != most_frequent else []),
         (f"rare word ({rare})", {"q": rare}),
         ("no query", {}),
         ("no query + 2 filters", {"country": ["MA"], "constituency": ["civil_society"]}),
@@ -483,16 +496,12 @@ def main(argv=None):
         result = run_search()
         search_p50, search_p95 = time_runs(run_search, args.runs)
         page_p50, page_p95 = time_runs(run_page, args.runs)
-        with CaptureQueriesContext(connection) as queries:
-            run_page()
+        queries = count_queries(connection, run_page)
         # Warm: the same page again, a signed-in visitor's case (anonymous ones get the page cache).
         with override_settings(SEARCH_CACHE_SECONDS=600):
             _warm_p50, warm_p95 = time_runs(run_page, args.runs)
-            with CaptureQueriesContext(connection) as warm_queries:
-                run_page()
-        rows.append(
-            (label, result.total, search_p50, search_p95, page_p50, page_p95, len(queries), warm_p95, len(warm_queries))
-        )
+            warm_queries = count_queries(connection, run_page)
+        rows.append((label, result.total, search_p50, search_p95, page_p50, page_p95, queries, warm_p95, warm_queries))
         print(f"  {label}: {result.total} results, page p95 {page_p95:.1f} ms, warm {warm_p95:.1f} ms", flush=True)
 
     header = ("case", "results", "search p50", "search p95", "page p50", "page p95", "queries", "warm p95", "queries")

@@ -9,6 +9,7 @@ shows at once everywhere (the cache is shared by all server processes: Redis or 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.utils.translation import get_language
@@ -43,9 +44,16 @@ def _shown_on_pages(model):
     return model._meta.app_label in CONTENT_APPS and model._meta.label_lower not in NOT_SHOWN
 
 
+def _invalidate_now_and_on_commit():
+    # Now, so that the change shows at once; and again once committed, so that a page rendered
+    # by another request from the not-yet-committed state is not kept under the new version.
+    invalidate()
+    transaction.on_commit(invalidate)
+
+
 def _on_change(sender, **kwargs):
     if _shown_on_pages(sender):
-        invalidate()
+        _invalidate_now_and_on_commit()
 
 
 def connect_invalidation():
@@ -58,7 +66,7 @@ def connect_invalidation():
 
 def _on_m2m_change(sender, instance, **kwargs):
     if kwargs.get("action", "").startswith("post_") and _shown_on_pages(type(instance)):
-        invalidate()
+        _invalidate_now_and_on_commit()
 
 
 def warm_urls():

@@ -14,7 +14,10 @@ containment on title, summary and description, without ranking or snippets.
 
 Filters are GET parameters, each possibly repeated (values of one filter are OR-ed, filters are
 AND-ed). Facet counts follow the usual rule: the counts of a filter's values are computed with every
-*other* filter applied; all of them, and the total, come from one aggregate SQL statement.
+*other* filter applied. All of them, the total and the ids of the page come from one SQL statement
+(facet_counts); a page of the list costs four queries whatever the size of the database: that
+statement, the page's practices with their snippets, their SDG targets and their themes. The
+statement's result is kept in the cache until the content changes (cached_facet_counts).
 """
 
 import hashlib
@@ -429,8 +432,8 @@ _FOLDS = {
 }  # fmt: skip
 
 
-# < and > are spaces in the text given to ts_headline (see _headline_text).
-_ASCII_FOLDS = {"<": " ", ">": " "}
+# < and > (also those unaccent makes of « and ») are spaces in the text given to ts_headline.
+_ANGLES = str.maketrans("<>", "  ")
 
 
 def _fold_char(char):
@@ -451,7 +454,7 @@ class _FoldTable(dict):
 
     def __missing__(self, code):
         char = chr(code)
-        replacement = _ASCII_FOLDS.get(char, char) if char.isascii() else _fold_char(char)
+        replacement = (char if char.isascii() else _fold_char(char)).translate(_ANGLES)
         self[code] = replacement
         return replacement
 
@@ -556,8 +559,9 @@ def snippet_html(practice):
 
 def _headline_text(expression):
     """The unaccented text given to ts_headline, with < and > made spaces: its parser would take
-    "<...>" for a tag and leave it out, and the fragment would no longer be found in the original."""
-    return Unaccent(Func(expression, Value("<>"), Value("  "), function="translate", output_field=TextField()))
+    "<...>" for a tag and leave it out (a French «quote» too, which unaccent makes <<quote>>), and
+    the fragment would no longer be found in the original."""
+    return Func(Unaccent(expression), Value("<>"), Value("  "), function="translate", output_field=TextField())
 
 
 def _headlines(query):
@@ -614,21 +618,18 @@ def _label_sql(alias, field_name):
 
 
 def _vendor_sql():
-    """Fragments that differ between PostgreSQL and SQLite: splitting the countries ("DE,FR") of
-    c.k_countries, or of g.k_countries, and the constituencies (a JSON list) into rows x(value)."""
+    """Fragments that differ between PostgreSQL and SQLite: splitting a combination of countries
+    ("DE,FR") or of constituencies (a JSON list) of ``g`` into rows x(value)."""
     if connection.vendor == "postgresql":
-        countries = "CROSS JOIN LATERAL unnest(string_to_array({}.k_countries, ',')) AS x(value)"
-        # Tested against the few constituencies there are (jsonb ?): as fast as expanding every
-        # practice's list, and estimated far cheaper (the planner reckons 100 rows per list).
-        constituencies = "JOIN constituencies x ON jsonb_exists(c.k_constituencies, x.value)"
-    else:
-        # "DE,FR" -> ["DE","FR"] (codes are letters: nothing to escape); SQLite's JSON1 walks it.
-        countries = "CROSS JOIN json_each('[\"' || replace({}.k_countries, ',', '\",\"') || '\"]') AS x"
-        constituencies = "CROSS JOIN json_each(c.k_constituencies) AS x"
+        return {
+            "countries": "CROSS JOIN LATERAL unnest(string_to_array(g.k_countries, ',')) AS x(value)",
+            "constituencies": "CROSS JOIN LATERAL jsonb_array_elements_text(CAST(g.k_constituencies AS jsonb)) "
+            "AS x(value)",
+        }
     return {
-        "countries": countries.format("c"),
-        "combination_countries": countries.format("g"),
-        "constituencies": constituencies,
+        # "DE,FR" -> ["DE","FR"] (codes are letters: nothing to escape); SQLite's JSON1 walks it.
+        "countries": "CROSS JOIN json_each('[\"' || replace(g.k_countries, ',', '\",\"') || '\"]') AS x",
+        "constituencies": "CROSS JOIN json_each(g.k_constituencies) AS x",
     }
 
 
@@ -725,8 +726,6 @@ def facet_counts(base, filters, page=None):
     region_rows = list(REGION_OF.items())
     ctes.append("regions(code, region) AS (VALUES " + ", ".join(["(%s, %s)"] * len(region_rows)) + ")")
     params += [item for row in region_rows for item in row]
-    ctes.append("constituencies(value) AS (VALUES " + ", ".join(["(%s)"] * len(Constituency.values)) + ")")
-    params += list(Constituency.values)
 
     def others(name, *extra):
         conditions = [f"c.f_{other}" for other in active if other != name] + list(extra)
@@ -734,6 +733,10 @@ def facet_counts(base, filters, page=None):
 
     vendor = _vendor_sql()
     null = "CAST(NULL AS TEXT)"
+
+    def combinations(column, name):
+        """Each combination of values of a column (as text) with its number of practices."""
+        return _select([f"CAST({column} AS TEXT) AS {column}", "COUNT(*) AS n"], "c", others(name), "1")
 
     def linked(name, through_model, field_name, label_field, join=""):
         """Counts per linked object (SDG target, theme, round table), grouped on the link table."""
@@ -755,21 +758,21 @@ def facet_counts(base, filters, page=None):
     )
     branches = [
         _select(["'total'", "''", null, "COUNT(*)"], "c", others(None)),
+        # Multi-valued columns are counted per combination first (practices share few: "MA",
+        # "MA,SN"…), then each combination is split: far fewer rows to split and to group.
         _select(
-            ["'country'", "x.value", null, "COUNT(*)"],
-            "c " + vendor["countries"],
-            others("country", "x.value <> ''"),
+            ["'country'", "x.value", null, "CAST(SUM(g.n) AS BIGINT)"],
+            f"({combinations('k_countries', 'country')}) g {vendor['countries']}",
+            "x.value <> ''",
             "x.value",
         ),
-        # A practice counts once per region: each combination of countries is counted, then
-        # its regions (practices share few combinations; this beats a COUNT(DISTINCT) per practice).
+        # A practice counts once per region, however many of its countries are in it.
         _select(
             ["'region'", "x.region", null, "CAST(SUM(x.n) AS BIGINT)"],
             "("
             + _select(
                 ["DISTINCT g.k_countries", "r.region", "g.n"],
-                f"({_select(['k_countries', 'COUNT(*) AS n'], 'c', others('region'), 'k_countries')}) g "
-                f"{vendor['combination_countries']} JOIN regions r ON r.code = x.value",
+                f"({combinations('k_countries', 'region')}) g {vendor['countries']} JOIN regions r ON r.code = x.value",
                 "1 = 1",
             )
             + ") x",
@@ -780,9 +783,9 @@ def facet_counts(base, filters, page=None):
         linked("compact_theme", _through_themes, "compacttheme", "title"),
         linked("round_table", _through_round_tables, "roundtable", "title", join=f" AND t.forum_id = ({forum_sql})"),
         _select(
-            ["'constituency'", "x.value", null, "COUNT(*)"],
-            "c " + vendor["constituencies"],
-            others("constituency"),
+            ["'constituency'", "x.value", null, "CAST(SUM(g.n) AS BIGINT)"],
+            f"({combinations('k_constituencies', 'constituency')}) g {vendor['constituencies']}",
+            "1 = 1",
             "x.value",
         ),
         _select(

@@ -102,7 +102,7 @@ def test_snippets_escape_everything_but_the_marks(require_postgres, personas):
     make_practice(
         personas.government(),
         title="<b>Bold</b> pilot",
-        summary='Before. The pilot <script>alert("x")</script> & more text after the pilot.',
+        summary='Before. The pilot <script>alert("x")</script> & more text after the «pilot».',
     )
     practice = run(q="pilot").results[0]
     assert str(practice.title_html) == "&lt;b&gt;Bold&lt;/b&gt; <mark>pilot</mark>"
@@ -110,7 +110,7 @@ def test_snippets_escape_everything_but_the_marks(require_postgres, personas):
     assert "<script>" not in snippet
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more" in snippet
     assert snippet.count("<mark>") == snippet.count("</mark>") == 2
-    assert "<mark>pilot</mark>" in snippet
+    assert "<mark>pilot</mark>" in snippet and "«<mark>pilot</mark>" in snippet
 
 
 @pytest.mark.postgres
