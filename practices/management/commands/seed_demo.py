@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from practices.demo import seed_practices
 from roundtables.demo import seed_demo
 
 
@@ -13,7 +14,8 @@ def _positive(value):
 class Command(BaseCommand):
     help = (
         "Load the 2017 forum, then synthetic demo data: SCALE organisations of each constituency, "
-        "SCALE users with profiles and max(1, SCALE // 20) demo forums. Deterministic for a seed; idempotent."
+        "SCALE users with profiles, max(1, SCALE // 20) demo forums and SCALE * 5 good practices. "
+        "Deterministic for a seed; idempotent."
     )
 
     def add_arguments(self, parser):
@@ -23,6 +25,8 @@ class Command(BaseCommand):
     def handle(self, *args, scale, seed, **options):
         try:
             summary = seed_demo(scale=scale, seed=seed)
+            practices = seed_practices(scale=scale, seed=seed)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(str(summary))
+        self.stdout.write(str(practices))
