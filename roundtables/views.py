@@ -3,7 +3,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, TemplateView
 
-from roundtables.models import Forum, GuidingQuestion, RoundTable, RoundTableTarget, RoundTableTheme
+from roundtables.models import Forum, GuidingQuestion, RoundTable, RoundTableTarget, RoundTableTheme, Session
 
 
 def _programme_sub_themes(forum):
@@ -30,6 +30,10 @@ class Home(TemplateView):
         return super().get_context_data(
             forum=forum,
             sub_themes=_programme_sub_themes(forum),
+            # The common space is linked once staff have opened its registration.
+            common_space_open=forum.sessions.filter(
+                slug="common-space", status=Session.Status.PUBLISHED, registration_policy__isnull=False
+            ).exists(),
             **kwargs,
         )
 

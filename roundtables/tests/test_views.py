@@ -104,7 +104,7 @@ def test_another_forum_fits_without_code(client, forum):
 @pytest.mark.parametrize(
     ("url", "queries"),
     [
-        ("/en/", 3),
+        ("/en/", 4),
         ("/en/roundtables/", 5),
         ("/en/roundtables/test-forum/", 5),
         ("/en/roundtables/test-forum/1.1/", 6),  # 5, and its published practices
@@ -136,3 +136,18 @@ def test_content_that_falls_back_carries_its_own_language(client, forum):
     french = client.get("/fr/roundtables/gfmd-2017/1.1/").content.decode()
     assert '<span lang="en">' not in french
     assert '<div lang="en">' not in french
+
+
+def test_the_home_page_links_the_common_space_once_registration_is_open(client, forum, personas):
+    from roundtables import services
+    from roundtables.models import Session
+
+    assert "/en/common-space/" not in client.get("/en/").content.decode()
+    services.configure_registration(
+        session=Session.objects.get(forum=forum, slug="common-space"),
+        staff=personas.staff(),
+        total_seats=10,
+        quotas={},
+        eligible_constituencies=[],
+    )
+    assert 'href="/en/common-space/"' in client.get("/en/").content.decode()
