@@ -9,6 +9,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 os.environ.setdefault("HTTPS", "0")  # plain http for the test client and the live server
 
 
+def pytest_configure(config):
+    # WhiteNoise warns on every request when the collected-static folder is missing (tests
+    # serve static files through the finders); an empty folder keeps the output readable.
+    from pathlib import Path
+
+    Path(django_settings.STATIC_ROOT).mkdir(exist_ok=True)
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--require-services",
