@@ -84,3 +84,23 @@ def personas(db):
     from stakeholders.tests import personas as module
 
     return module
+
+
+@pytest.fixture
+def private_broker(request, tmp_path, require_redis):
+    """Celery's broker pointed at a redis-server of the test's own, which it may stop and restart."""
+    import shutil
+
+    from gfmd_portal.celery import app
+    from gfmd_portal.tests.brokers import PrivateRedis
+
+    if shutil.which("redis-server") is None:
+        _missing(request, "redis-server")
+    server = PrivateRedis(tmp_path)
+    server.start()
+    saved = (app.conf.broker_url, dict(app.conf.broker_transport_options or {}))
+    app.conf.broker_url = server.url
+    app.conf.broker_transport_options = {"socket_timeout": 2, "socket_connect_timeout": 2}
+    yield server
+    server.stop()
+    app.conf.broker_url, app.conf.broker_transport_options = saved

@@ -1,12 +1,11 @@
 """A registration succeeds with the broker down; its email task is sent once the broker is back.
 
-The broker is a private redis-server (gfmd_portal/tests/test_outbox.py) that the test stops
+The broker is a private redis-server (the private_broker fixture of conftest.py) that the test stops
 and starts again on the same port.
 """
 
 import base64
 import json
-import shutil
 import threading
 import time
 
@@ -14,27 +13,11 @@ import pytest
 from django.db import connections
 
 from gfmd_portal import outbox
-from gfmd_portal.celery import app
 from gfmd_portal.models import OutboxTask
-from gfmd_portal.tests.test_outbox import PrivateRedis
 from roundtables import services
 from roundtables.models import Registration, Session
 
 EMAIL_TASK = "roundtables.tasks.send_registration_email"
-
-
-@pytest.fixture
-def broker(tmp_path, require_redis):
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed")
-    server = PrivateRedis(tmp_path)
-    server.start()
-    saved = (app.conf.broker_url, dict(app.conf.broker_transport_options or {}))
-    app.conf.broker_url = server.url
-    app.conf.broker_transport_options = {"socket_timeout": 2, "socket_connect_timeout": 2}
-    yield server
-    server.stop()
-    app.conf.broker_url, app.conf.broker_transport_options = saved
 
 
 def _queued(server):
@@ -67,7 +50,9 @@ def _committed(pk):
 
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_registration_succeeds_with_the_broker_down_and_its_email_is_sent_when_it_is_back(broker, forum, personas):
+def test_registration_succeeds_with_the_broker_down_and_its_email_is_sent_when_it_is_back(
+    private_broker, forum, personas
+):
     session = Session.objects.get(forum=forum, slug="common-space")
     services.configure_registration(
         session=session,
@@ -79,7 +64,7 @@ def test_registration_succeeds_with_the_broker_down_and_its_email_is_sent_when_i
     person = personas.person("offline@example.org", constituency="civil_society")
     OutboxTask.objects.filter(sent_at=None).delete()  # whatever loading the forum left behind
 
-    broker.stop()
+    private_broker.stop()
     started = time.monotonic()
     registration, created = services.register(session=session, person=person)
     elapsed = time.monotonic() - started
@@ -95,10 +80,10 @@ def test_registration_succeeds_with_the_broker_down_and_its_email_is_sent_when_i
     assert task.last_error
     assert outbox.relay_pending() == (0, 1)  # still down: it stays pending
 
-    broker.start()
+    private_broker.start()
     assert outbox.relay_pending() == (1, 0)
     task.refresh_from_db()
     assert task.sent_at is not None
-    assert _queued(broker) == [(EMAIL_TASK, {"registration_id": registration.pk, "event": "confirmed"})]
+    assert _queued(private_broker) == [(EMAIL_TASK, {"registration_id": registration.pk, "event": "confirmed"})]
     assert outbox.relay_pending() == (0, 0)  # nothing is sent twice
-    assert len(_queued(broker)) == 1
+    assert len(_queued(private_broker)) == 1
