@@ -756,13 +756,30 @@ def facet_counts(base, filters, page=None):
     forum_sql, forum_params = (
         Forum.objects.order_by("-is_current", "-year", "-edition").values("id")[:1].query.sql_with_params()
     )
+
+    def split_countries(name):
+        """Each combination of countries split into x(k_countries, n, value): one CTE, shared by the
+        country and region branches when they count over the same practices (neither is filtered)."""
+        cte = "split" if others("country") == others("region") else f"split_{name}"
+        if cte not in split_ctes:
+            split_ctes[cte] = _select(
+                ["g.k_countries", "g.n", "x.value"],
+                f"({combinations('k_countries', name)}) g {vendor['countries']}",
+                "1 = 1",
+            )
+        return cte
+
+    split_ctes = {}
+    country_split = split_countries("country")
+    region_split = split_countries("region")
+    ctes += [f"{cte} AS ({sql})" for cte, sql in split_ctes.items()]
     branches = [
         _select(["'total'", "''", null, "COUNT(*)"], "c", others(None)),
         # Multi-valued columns are counted per combination first (practices share few: "MA",
         # "MA,SN"…), then each combination is split: far fewer rows to split and to group.
         _select(
-            ["'country'", "x.value", null, "CAST(SUM(g.n) AS BIGINT)"],
-            f"({combinations('k_countries', 'country')}) g {vendor['countries']}",
+            ["'country'", "x.value", null, "CAST(SUM(x.n) AS BIGINT)"],
+            f"{country_split} x",
             "x.value <> ''",
             "x.value",
         ),
@@ -771,8 +788,8 @@ def facet_counts(base, filters, page=None):
             ["'region'", "x.region", null, "CAST(SUM(x.n) AS BIGINT)"],
             "("
             + _select(
-                ["DISTINCT g.k_countries", "r.region", "g.n"],
-                f"({combinations('k_countries', 'region')}) g {vendor['countries']} JOIN regions r ON r.code = x.value",
+                ["DISTINCT s.k_countries, r.region", "s.n"],
+                f"{region_split} s JOIN regions r ON r.code = s.value",
                 "1 = 1",
             )
             + ") x",
