@@ -38,6 +38,9 @@ import tracemalloc
 from pathlib import Path
 from urllib.parse import urlencode, urlparse
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import pages  # bench/pages.py: creating the database, probing services
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gfmd_practices_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
@@ -224,43 +227,6 @@ class Writer:
 # --- Data ------------------------------------------------------------------------------------------
 
 
-def answers(url, default_port):
-    import socket
-
-    parsed = urlparse(url)
-    try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def ensure_database(url):
-    import psycopg2
-    from psycopg2 import sql
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    connection = psycopg2.connect(
-        dbname="postgres",
-        user=parsed.username or "postgres",
-        password=parsed.password,
-        host=parsed.hostname or "127.0.0.1",
-        port=parsed.port or 5432,
-        connect_timeout=5,
-    )
-    try:
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cursor.fetchone():
-                return False
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            return True
-    finally:
-        connection.close()
-
-
 def generate(published, others, seed):
     """Replace every practice with ``published`` + ``others`` generated ones."""
     from django.db import connection, transaction
@@ -426,12 +392,12 @@ def main(argv=None):
     )
     # The cache of searches (warm figures) lives where it does in production: Redis, when it answers.
     redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
-    if (urlparse(redis_url).hostname or "127.0.0.1") in LOOPBACK and answers(redis_url, 6379):
+    if (urlparse(redis_url).hostname or "127.0.0.1") in LOOPBACK and pages._answers(redis_url, 6379):
         os.environ["REDIS_URL"] = redis_url
     else:
         os.environ.pop("REDIS_URL", None)
     sys.path.insert(0, str(BASE_DIR))
-    if ensure_database(database_url):
+    if pages._ensure_database(database_url):
         print(f"created database {parsed.path.lstrip('/')}")
 
     import django
