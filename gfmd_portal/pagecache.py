@@ -18,7 +18,14 @@ VERSION_KEY = "pagecache:content-version"
 # Apps whose rows appear on public pages; a change to any of them invalidates every page.
 CONTENT_APPS = {"sdg_targets", "roundtables", "practices", "declarations"}
 # Rows of content apps that no cached page shows: a rush of registrations must not empty the cache.
-NOT_SHOWN = {"roundtables.registration", "roundtables.seatquota"}
+# Nor may a compile in progress (its progress is saved every second or two).
+NOT_SHOWN = {
+    "roundtables.registration",
+    "roundtables.seatquota",
+    "roundtables.calendarfeedtoken",
+    "declarations.compilejob",
+    "declarations.compilesection",
+}
 CACHED_PREFIXES = ("/en/", "/fr/", "/es/", "/api/v1/")
 # X-Frame-Options is set by a middleware below this one, which a cache hit never reaches.
 _KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "X-Frame-Options")

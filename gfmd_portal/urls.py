@@ -39,4 +39,5 @@ urlpatterns += i18n_patterns(
     path("", include("sdg_targets.urls")),
     path("practices/", include("practices.urls")),
     path("", include("roundtables.urls")),
+    path("declaration/", include("declarations.urls")),
 )

@@ -41,6 +41,9 @@ class Forum(models.Model):
     end_date = models.DateField(_("end date"), null=True, blank=True)
     concept_note_date = models.DateField(_("concept note date"), null=True, blank=True)
     is_current = models.BooleanField(_("current forum"), default=False)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Berlin")
+    # Chatham House rule: accepted contributions are shown by constituency only unless this is set.
+    show_contributor_names = models.BooleanField(_("show contributors' names"), default=False)
     compact_themes = models.ManyToManyField(
         CompactTheme, through="ForumCompactTheme", related_name="forums", verbose_name=_("Global Compact themes")
     )
@@ -170,7 +173,7 @@ class GuidingQuestion(models.Model):
 class Session(models.Model):
     """A meeting of the forum: a round table's session, the common space, a plenary, …
 
-    A first cut for registration; the agenda features build on it.
+    Staff curate it (roles, running order) and publish it; the public sees published sessions only.
     """
 
     class Kind(models.TextChoices):
@@ -203,6 +206,12 @@ class Session(models.Model):
     venue = models.CharField(_("venue"), max_length=200, blank=True)
     room = models.CharField(_("room"), max_length=100, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    description = models.TextField(_("description"), blank=True)
+    co_chairing_governments = CountryField(_("co-chairing governments"), multiple=True, blank=True)
+    published_at = models.DateTimeField(_("first published"), null=True, blank=True)
+    # Optimistic lock: a save names the version it started from; a stale one is refused.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    updated = models.DateTimeField(_("updated"), auto_now=True, null=True)
 
     class Meta:
         ordering = ["forum", "start", "id"]
@@ -300,3 +309,239 @@ class Registration(models.Model):
 
     def __str__(self):
         return f"{self.person} — {self.session} ({self.status})"
+
+
+# ---------------------------------------------------------------------------
+# Agenda curation (sessions' people, running order, changelog, calendar feeds)
+# ---------------------------------------------------------------------------
+
+
+class SessionRole(models.Model):
+    """A person with a role in a session: someone with an account, or a named guest."""
+
+    class Role(models.TextChoices):
+        CHAIR = "chair", _("Chair")
+        CO_CHAIR = "co_chair", _("Co-chair")
+        MODERATOR = "moderator", _("Moderator")
+        RAPPORTEUR = "rapporteur", _("Rapporteur")
+        SPEAKER = "speaker", _("Speaker")
+        PANELLIST = "panellist", _("Panellist")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="roles", verbose_name=_("session"))
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="session_roles",
+        verbose_name=_("person"),
+    )
+    # A guest without an account: named here, with what the balance panel needs.
+    guest_name = models.CharField(_("guest name"), max_length=200, blank=True)
+    guest_organisation = models.CharField(_("guest organisation"), max_length=300, blank=True)
+    guest_constituency = models.CharField(_("guest constituency"), max_length=32, blank=True)
+    guest_country = CountryField(_("guest country"), blank=True)
+    guest_gender = models.CharField(_("guest gender"), max_length=16, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["session", "position", "id"]
+        verbose_name = _("session role")
+        verbose_name_plural = _("session roles")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=False) | ~models.Q(guest_name=""),
+                name="session_role_person_or_guest",
+            )
+        ]
+        indexes = [models.Index(fields=["person", "session"])]
+
+    def __str__(self):
+        return f"{self.get_role_display()}: {self.person or self.guest_name}"
+
+
+class AgendaItem(models.Model):
+    """One step of a session's running order: opening, a guiding question, discussion, conclusions."""
+
+    class Kind(models.TextChoices):
+        OPENING = "opening", _("Opening")
+        GUIDING_QUESTION = "guiding_question", _("Guiding question")
+        DISCUSSION = "discussion", _("Discussion")
+        CONCLUSIONS = "conclusions", _("Conclusions")
+        OTHER = "other", _("Other")
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="agenda_items", verbose_name=_("session")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    guiding_question = models.ForeignKey(
+        GuidingQuestion,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
+        verbose_name=_("guiding question"),
+    )
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    minutes = models.PositiveSmallIntegerField(_("minutes"), default=10)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["session", "position", "id"]
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+
+    def __str__(self):
+        return self.title or self.get_kind_display()
+
+
+class SessionChange(models.Model):
+    """One change to a session, recorded by staff edits; public once the session is published.
+
+    `changes` is a list of {"field": name, "old": text, "new": text}; `summary` is a short line.
+    """
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="changes", verbose_name=_("session"))
+    changed_at = models.DateTimeField(_("changed"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    summary = models.CharField(_("summary"), max_length=500)
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+    # True when the change was made after the session was published (listed on the public agenda).
+    after_publication = models.BooleanField(_("changed since publication"), default=False)
+
+    class Meta:
+        ordering = ["session", "-changed_at", "-id"]
+        verbose_name = _("session change")
+        verbose_name_plural = _("session changes")
+
+    def __str__(self):
+        return f"{self.session_id} {self.changed_at:%Y-%m-%d}: {self.summary}"
+
+
+class CalendarFeedToken(models.Model):
+    """The secret in a person's private "my sessions" feed URL; revoking it kills the URL."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed_tokens")
+    key = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed token")
+        verbose_name_plural = _("calendar feed tokens")
+
+    def __str__(self):
+        return f"{self.person} ({'revoked' if self.revoked_at else 'active'})"
+
+
+# ---------------------------------------------------------------------------
+# Contributions to round tables, and rapporteurs' reports
+# ---------------------------------------------------------------------------
+
+
+class Contribution(models.Model):
+    """A participant's statement or recommendation to a round table, moderated by staff."""
+
+    class Kind(models.TextChoices):
+        STATEMENT = "statement", _("Statement")
+        RECOMMENDATION = "recommendation", _("Recommendation")
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Awaiting moderation")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+        DUPLICATE = "duplicate", _("Duplicate")
+
+    round_table = models.ForeignKey(
+        RoundTable, on_delete=models.CASCADE, related_name="contributions", verbose_name=_("round table")
+    )
+    guiding_question = models.ForeignKey(
+        GuidingQuestion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contributions",
+        verbose_name=_("guiding question"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="contributions",
+        verbose_name=_("author"),
+    )
+    # The author's affiliation when they contributed (a later change of profile does not rewrite it).
+    organisation = models.ForeignKey(
+        "stakeholders.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contributions",
+        verbose_name=_("organisation"),
+    )
+    organisation_name = models.CharField(_("organisation at the time"), max_length=300, blank=True)
+    constituency = models.CharField(_("constituency at the time"), max_length=32, blank=True)
+    country = CountryField(_("country at the time"), blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    text = models.TextField(_("text"))
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    sdg_targets = models.ManyToManyField(
+        Target, blank=True, related_name="contributions", verbose_name=_("SDG targets")
+    )
+    compact_themes = models.ManyToManyField(
+        CompactTheme, blank=True, related_name="contributions", verbose_name=_("Global Compact themes")
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
+    )
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    moderated_at = models.DateTimeField(_("moderated"), null=True, blank=True)
+    created = models.DateTimeField(_("submitted"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["round_table", "created", "id"]
+        verbose_name = _("contribution")
+        verbose_name_plural = _("contributions")
+        indexes = [
+            models.Index(fields=["round_table", "status", "kind", "id"]),
+            models.Index(fields=["status", "created"]),
+        ]
+
+    def __str__(self):
+        return f"{self.round_table_id} {self.kind} #{self.pk}"
+
+
+class RapporteurReport(models.Model):
+    """The report a session's rapporteur writes: one per session and language."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="reports", verbose_name=_("session"))
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    text = models.TextField(_("report"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("author")
+    )
+    version = models.PositiveIntegerField(default=1)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["session", "language"]
+        verbose_name = _("rapporteur's report")
+        verbose_name_plural = _("rapporteurs' reports")
+        constraints = [models.UniqueConstraint(fields=["session", "language"], name="one_report_per_language")]
+
+    def __str__(self):
+        return f"{self.session} ({self.language})"

@@ -25,4 +25,4 @@ class GuidingQuestionTranslation(TranslationOptions):
 
 @register(Session)
 class SessionTranslation(TranslationOptions):
-    fields = ("title",)
+    fields = ("title", "description")

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from roundtables import registration_views as registration
-from roundtables import views
+from roundtables import urls_agenda, urls_agenda_staff, urls_contributions, views
 
 app_name = "roundtables"
 
@@ -54,3 +54,6 @@ urlpatterns = [
     ),
     path("staff/sessions/<slug:slug>/check-in/", registration.StaffCheckIn.as_view(), name="staff-check-in"),
 ]
+
+# The agenda (public pages and feeds; staff curation) and contributions have modules of their own.
+urlpatterns += urls_agenda.urlpatterns + urls_agenda_staff.urlpatterns + urls_contributions.urlpatterns

@@ -41,6 +41,14 @@ class Organisation(models.Model):
         return self.name
 
 
+class Gender(models.TextChoices):
+    WOMAN = "woman", _("Woman")
+    MAN = "man", _("Man")
+    NON_BINARY = "non_binary", _("Non-binary")
+    SELF_DESCRIBED = "other", _("Another gender")
+    UNDISCLOSED = "undisclosed", _("Prefer not to say")
+
+
 class Profile(models.Model):
     class DelegateStatus(models.TextChoices):
         NONE = "none", _("Not requested")
@@ -61,6 +69,8 @@ class Profile(models.Model):
     delegate_status = models.CharField(
         _("delegate status"), max_length=16, choices=DelegateStatus.choices, default=DelegateStatus.NONE
     )
+    # Optional and self-declared; used only in aggregate (the agenda's balance panel).
+    gender = models.CharField(_("gender"), max_length=16, choices=Gender.choices, blank=True)
 
     class Meta:
         verbose_name = _("profile")

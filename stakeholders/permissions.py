@@ -122,6 +122,13 @@ def _practice_visible(user, practice):
     )
 
 
+def _has_session_role(user, session, role):
+    """``user`` holds ``role`` (e.g. "rapporteur") in ``session`` (a roundtables Session)."""
+    return bool(
+        session is not None and user.is_authenticated and session.roles.filter(person_id=user.pk, role=role).exists()
+    )
+
+
 # permission name -> predicate(user, obj)
 RULES = {
     # Participants with a verified email may ask to be recognised as a government delegate.
@@ -137,6 +144,18 @@ RULES = {
     # The forum programme (roundtables): registration for sessions.
     "roundtables.register": lambda user, obj: user.is_authenticated and has_verified_email(user),
     "roundtables.manage_registrations": lambda user, obj: acts_as_staff(user),
+    # Agendas: staff curate sessions; the public sees published sessions only.
+    "roundtables.curate_agenda": lambda user, obj: acts_as_staff(user),
+    "roundtables.view_session": lambda user, obj: (
+        obj is not None and (obj.status == "published" or acts_as_staff(user))
+    ),
+    # Contributions: participants with a verified email contribute; staff moderate; a session's
+    # rapporteur (or staff) writes its report.
+    "roundtables.contribute": lambda user, obj: user.is_authenticated and has_verified_email(user),
+    "roundtables.moderate_contributions": lambda user, obj: acts_as_staff(user),
+    "roundtables.write_report": lambda user, obj: (
+        acts_as_staff(user) or (has_verified_email(user) and _has_session_role(user, obj, "rapporteur"))
+    ),
     # The Platform for Partnerships (practices).
     "practices.submit": lambda user, obj: is_verified_delegate(user) and has_verified_email(user),
     "practices.view": _practice_visible,
@@ -147,6 +166,12 @@ RULES = {
     ),
     "practices.review": lambda user, obj: acts_as_staff(user),
     "practices.export_all_statuses": lambda user, obj: acts_as_staff(user),
+    # The presidential declaration: staff compile, edit, see drafts and publish; everyone reads
+    # the published declaration.
+    "declarations.compile": lambda user, obj: acts_as_staff(user),
+    "declarations.edit": lambda user, obj: acts_as_staff(user),
+    "declarations.view_drafts": lambda user, obj: acts_as_staff(user),
+    "declarations.publish": lambda user, obj: acts_as_staff(user),
 }
 
 

@@ -369,6 +369,12 @@ MATRIX = {
     "mfa_reauthenticate_webauthn": Route(get=NEEDS_REAUTHENTICATION),
     "mfa_remove_webauthn": Route(get=NEEDS_REAUTHENTICATION, kwargs=lambda w: {"pk": w.authenticator.pk}),
     "mfa_edit_webauthn": Route(get=NEEDS_REAUTHENTICATION, kwargs=lambda w: {"pk": w.authenticator.pk}),
+    # --- Agenda curation and the public agenda (roundtables) ---
+    # --- end of agenda rows ---
+    # --- Contributions and rapporteurs' reports (roundtables) ---
+    # --- end of contribution rows ---
+    # --- The presidential declaration (declarations) ---
+    # --- end of declaration rows ---
 }
 for _name, _route in MATRIX.items():
     _route.name = _name
@@ -677,6 +683,13 @@ class World:
         from django.contrib.contenttypes.models import ContentType
 
         return ContentType.objects.get_for_model(obj)
+
+    # --- Agenda objects ---
+    # --- end of agenda objects ---
+    # --- Contribution objects ---
+    # --- end of contribution objects ---
+    # --- Declaration objects ---
+    # --- end of declaration objects ---
 
     def state(self):
         """What a refused request must not change."""

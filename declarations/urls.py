@@ -1,0 +1,5 @@
+"""The presidential declaration: staff compile, edit, compare and publish drafts; the public reads it."""
+
+app_name = "declarations"
+
+urlpatterns = []
