@@ -412,6 +412,7 @@ def main(argv=None):
     from practices.models import Practice
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # the page links hashed static names
     published = Practice.objects.filter(status="published").count()
     others = Practice.objects.exclude(status="published").count()
     if args.rebuild or (published, others) != (args.published, args.others):
