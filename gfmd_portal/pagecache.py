@@ -18,11 +18,16 @@ VERSION_KEY = "pagecache:content-version"
 # Apps whose rows appear on public pages; a change to any of them invalidates every page.
 CONTENT_APPS = {"sdg_targets", "roundtables", "practices", "declarations"}
 # Rows of content apps that no cached page shows: a rush of registrations must not empty the cache.
-# Nor may a compile in progress (its progress is saved every second or two).
+# Nor may a compile in progress (its progress is saved every second or two). Contributions show only
+# once accepted: moderation invalidates the pages itself (changed_content()), not every submission.
 NOT_SHOWN = {
     "roundtables.registration",
     "roundtables.seatquota",
     "roundtables.calendarfeedtoken",
+    "roundtables.contribution",
+    "roundtables.contribution_sdg_targets",
+    "roundtables.contribution_compact_themes",
+    "roundtables.rapporteurreport",
     "declarations.compilejob",
     "declarations.compilesection",
 }
@@ -56,6 +61,11 @@ def _invalidate_now_and_on_commit():
     # by another request from the not-yet-committed state is not kept under the new version.
     invalidate()
     transaction.on_commit(invalidate)
+
+
+def changed_content():
+    """For a change that the signals do not see (a row of a NOT_SHOWN model that becomes shown)."""
+    _invalidate_now_and_on_commit()
 
 
 def _on_change(sender, **kwargs):

@@ -148,6 +148,10 @@ if REDIS_URL:
         "socket_connect_timeout": SERVICE_TIMEOUT,
         "visibility_timeout": 3600,
     }
+    # Chords (the declaration compile) count their finished parts in the result backend.
+    CELERY_RESULT_BACKEND = REDIS_URL
+    CELERY_REDIS_SOCKET_TIMEOUT = SERVICE_TIMEOUT
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = SERVICE_TIMEOUT
 else:
     CACHES = {
         "default": {
@@ -168,6 +172,10 @@ else:
         "processed_folder": str(_processed),
         "store_processed": False,
     }
+    # Chords (the declaration compile) keep their parts' results in files next to the messages.
+    _results = VAR_DIR / "celery" / "results"
+    _results.mkdir(parents=True, exist_ok=True)
+    CELERY_RESULT_BACKEND = f"file://{_results}"
 
 CELERY_BROKER_CONNECTION_TIMEOUT = SERVICE_TIMEOUT
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -180,6 +188,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 # Tests may run tasks in-process; production never does.
 CELERY_TASK_ALWAYS_EAGER = env.boolean("CELERY_TASK_ALWAYS_EAGER", False)
+# A declaration compile whose workers gave no sign of life for this long is sent again
+# (a worker killed outright leaves its messages unacknowledged for the visibility timeout).
+DECLARATION_COMPILE_STALL_SECONDS = env.integer("DECLARATION_COMPILE_STALL_SECONDS", 30, minimum=2)
 
 # Anonymous pages are cached for this long at most; any content change invalidates them at once.
 PAGE_CACHE_SECONDS = env.integer("PAGE_CACHE_SECONDS", 600, minimum=0)

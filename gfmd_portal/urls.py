@@ -7,7 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from gfmd_portal import views
 from practices.api import PracticeViewSet
-from roundtables.api import RoundTableViewSet
+from roundtables.api import RoundTableViewSet, SessionViewSet
 from sdg_targets.api import CompactThemeViewSet, TargetViewSet
 
 # The admin signs in through allauth: its rate limits (the 6th failed attempt for one account
@@ -20,6 +20,7 @@ router.register("roundtables", RoundTableViewSet, basename="roundtable")
 router.register("sdg-targets", TargetViewSet, basename="sdg-target")
 router.register("compact-themes", CompactThemeViewSet, basename="compact-theme")
 router.register("practices", PracticeViewSet, basename="practice")
+router.register("sessions", SessionViewSet, basename="session")
 
 urlpatterns = [
     # Service endpoints: health for load balancers, the benchmark baseline.
@@ -39,5 +40,5 @@ urlpatterns += i18n_patterns(
     path("", include("sdg_targets.urls")),
     path("practices/", include("practices.urls")),
     path("", include("roundtables.urls")),
-    path("declaration/", include("declarations.urls")),
+    path("", include("declarations.urls")),
 )

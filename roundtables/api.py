@@ -2,9 +2,12 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
+from rest_framework.response import Response
 
 from gfmd_portal.api import LanguageMixin, LanguageQuery
-from roundtables.models import Forum, GuidingQuestion, RoundTable, RoundTableTarget, RoundTableTheme
+from roundtables.agenda_views import decorated, forum_zone, published_sessions, with_agenda
+from roundtables.models import Forum, GuidingQuestion, RoundTable, RoundTableTarget, RoundTableTheme, Session
+from stakeholders.permissions import can
 
 
 class ForumQuery(LanguageQuery):
@@ -80,3 +83,135 @@ class RoundTableViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
             )
             .order_by("position", "code")
         )
+
+
+# --- The agenda's sessions ------------------------------------------------------------------------
+
+
+class SessionQuery(ForumQuery):
+    round_table = serializers.CharField(
+        required=False, max_length=8, help_text="A round table's code, e.g. 1.1: only its sessions."
+    )
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    """A published session with its people, running order and the changes made since publication.
+
+    Times are ISO 8601 in the forum's time zone, with their offset; people are shown by name and
+    organisation only (never an email address)."""
+
+    round_table = serializers.SerializerMethodField()
+    start = serializers.SerializerMethodField()
+    end = serializers.SerializerMethodField()
+    time_zone = serializers.CharField(source="forum.time_zone", read_only=True)
+    page = serializers.SerializerMethodField(help_text="The session's page on the portal.")
+    roles = serializers.SerializerMethodField()
+    running_order = serializers.SerializerMethodField()
+    changes_since_publication = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Session
+        fields = [
+            "slug",
+            "kind",
+            "title",
+            "description",
+            "round_table",
+            "start",
+            "end",
+            "time_zone",
+            "venue",
+            "room",
+            "status",
+            "version",
+            "page",
+            "roles",
+            "running_order",
+            "changes_since_publication",
+        ]
+
+    def _zone(self, obj):
+        return forum_zone(obj.forum)
+
+    def get_round_table(self, obj) -> str | None:
+        return obj.round_table.code if obj.round_table_id else None
+
+    def get_start(self, obj) -> str | None:
+        return obj.local_start.isoformat() if obj.local_start else None
+
+    def get_end(self, obj) -> str | None:
+        return obj.local_end.isoformat() if obj.local_end else None
+
+    def get_page(self, obj) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(obj.page_url) if request else obj.page_url
+
+    def get_roles(self, obj) -> list[dict]:
+        return [
+            {
+                "role": person["role"],
+                "label": person["label"],
+                "name": person["name"],
+                "organisation": person["organisation"],
+            }
+            for person in obj.people
+        ]
+
+    def get_running_order(self, obj) -> list[dict]:
+        return [
+            {
+                "position": number,
+                "kind": step["kind"],
+                "title": step["text"],
+                "guiding_question": step["question"].position if step["question"] else None,
+                "minutes": step["minutes"],
+                "start": step["at"].isoformat() if step["at"] else None,
+            }
+            for number, step in enumerate(obj.running_order, start=1)
+        ]
+
+    def get_changes_since_publication(self, obj) -> list[dict]:
+        return [
+            {"changed_at": entry["at"].isoformat(), "summary": entry["change"].summary} for entry in obj.changes_shown
+        ]
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[SessionQuery]),
+    retrieve=extend_schema(parameters=[ForumQuery]),
+)
+class SessionViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
+    """The agenda of a forum (the current one unless ``?forum=`` names another): published sessions only,
+    in time order, those without a date last. A draft is a 404 to everyone but co-chair staff."""
+
+    serializer_class = SessionSerializer
+    query_serializer_class = SessionQuery
+    lookup_field = "slug"
+    pagination_class = None
+
+    def get_forum(self):
+        slug = self.query.get("forum")
+        if slug:
+            return Forum.objects.get(slug=slug)
+        return get_object_or_404(Forum.objects.order_by("-is_current", "-year", "-edition")[:1])
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the OpenAPI schema is being generated
+            return Session.objects.none()
+        forum = self.forum = self.get_forum()
+        if self.action == "retrieve" and can(self.request.user, "roundtables.curate_agenda"):
+            return with_agenda(Session.objects.filter(forum=forum))
+        round_table = None
+        if self.query.get("round_table"):
+            round_table = RoundTable.objects.filter(forum=forum, code=self.query["round_table"]).first()
+            if round_table is None:
+                return Session.objects.none()
+        return published_sessions(forum, round_table=round_table)
+
+    def list(self, request, *args, **kwargs):
+        sessions = self.get_queryset()
+        return Response(self.get_serializer(decorated(sessions, self.forum), many=True).data)
+
+    def get_object(self):
+        session = super().get_object()
+        return decorated([session], self.forum)[0]

@@ -58,9 +58,17 @@ def _sync_links(tally, link_model, owner_field, owner, other_field, others_by_co
         tally.upsert(link_model, {owner_field: owner, f"{other_field}_id": other_id}, {"source": source})
 
 
+def _untouched_by_staff(session):
+    """Staff have not edited the session: each of their saves bumps its version and records a change."""
+    return session.version == 1 and not session.changes.exists()
+
+
 def _load_session(tally, forum, round_tables, spec):
-    """Create a session the note names if it is missing; afterwards only its title follows the file."""
+    """Create a session the note names if it is missing; afterwards the file's title, description and
+    publication follow only while staff have not edited it (a session staff unpublished stays so)."""
     session = Session.objects.filter(forum=forum, slug=spec["slug"]).first()
+    status = spec.get("status", Session.Status.DRAFT)
+    texts = {**translated("title", spec["title"]), **translated("description", spec.get("description", {}))}
     if session is None:
         code = spec.get("round_table")
         if code and str(code) not in round_tables:
@@ -71,12 +79,19 @@ def _load_session(tally, forum, round_tables, spec):
             kind=spec["kind"],
             round_table=round_tables.get(str(code)) if code else None,
             venue=spec.get("venue", ""),
-            status=spec.get("status", Session.Status.DRAFT),
-            **translated("title", spec["title"]),
+            status=status,
+            published_at=timezone.now() if status == Session.Status.PUBLISHED else None,
+            **texts,
         )
         tally.created += 1
         return
-    tally.upsert(Session, {"pk": session.pk}, translated("title", spec["title"]))
+    if not _untouched_by_staff(session):
+        tally.unchanged += 1
+        return
+    if status == Session.Status.PUBLISHED and session.status == Session.Status.DRAFT and session.published_at is None:
+        # Loaded as a draft by an earlier version of the file, never published since: publish it now.
+        texts.update(status=Session.Status.PUBLISHED, published_at=timezone.now())
+    tally.upsert(Session, {"pk": session.pk}, texts)
 
 
 @transaction.atomic

@@ -59,3 +59,76 @@ def send_registration_email(registration_id, event):
         },
         attachments=attachments,
     )
+
+
+# --- Contributions: the author is told when staff accept or reject theirs -----------------------
+
+CONTRIBUTION_EVENTS = {"accepted", "rejected"}
+
+
+@shared_task(name="roundtables.tasks.send_contribution_email", ignore_result=True)
+def send_contribution_email(contribution_id, event):
+    """Tell the author that their contribution was accepted or rejected (with the reason), in their
+    language. Quiet when the contribution or its author is gone, or its status is no longer the one
+    the event announces (staff changed their mind meanwhile): safe to run twice."""
+    from roundtables.models import Contribution
+
+    contribution = (
+        Contribution.objects.select_related("author__profile", "round_table__forum", "guiding_question")
+        .filter(pk=contribution_id)
+        .first()
+    )
+    if contribution is None or event not in CONTRIBUTION_EVENTS or contribution.status != event:
+        return
+    author = contribution.author
+    if author is None or not author.email:
+        return
+    language = emails.language_of(author)
+    with translation.override(language):
+        round_table_url = _absolute(contribution.round_table.get_absolute_url())
+        contributions_url = _absolute(reverse("roundtables:my-contributions"))
+    emails.send(
+        to=author.email,
+        language=language,
+        template=f"roundtables/email/contribution_{event}",
+        context={
+            "contribution": contribution,
+            "round_table": contribution.round_table,
+            "round_table_url": round_table_url,
+            "contributions_url": contributions_url,
+        },
+    )
+
+
+# --- Agenda: people with a role in a published session are told of each change ------------------
+
+
+@shared_task(name="roundtables.tasks.send_agenda_change_email", ignore_result=True)
+def send_agenda_change_email(change_id, person_id):
+    """Tell a person with a role (or whose role was just removed) what changed in a published
+    session, in their language. Quiet when the change, the person or their address is gone, or the
+    session was withdrawn from the public agenda since."""
+    from django.contrib.auth import get_user_model
+
+    from roundtables import agenda
+    from roundtables.models import Session, SessionChange
+
+    change = SessionChange.objects.select_related("session__forum").filter(pk=change_id).first()
+    person = get_user_model().objects.select_related("profile").filter(pk=person_id, is_active=True).first()
+    if change is None or person is None or not person.email:
+        return
+    session = change.session
+    if session.status != Session.Status.PUBLISHED:
+        return
+    language = emails.language_of(person)
+    with translation.override(language):
+        page_url = _absolute(
+            reverse("roundtables:agenda-session", kwargs={"forum": session.forum.slug, "slug": session.slug})
+        )
+        context = agenda.email_context(change=change, person=person)
+    emails.send(
+        to=person.email,
+        language=language,
+        template="roundtables/email/agenda_changed",
+        context={**context, "page_url": page_url},
+    )

@@ -3,6 +3,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, TemplateView
 
+from roundtables import contributions
 from roundtables.models import Forum, GuidingQuestion, RoundTable, RoundTableTarget, RoundTableTheme, Session
 
 
@@ -89,6 +90,7 @@ class RoundTableDetail(DetailView):
                 ),
                 Prefetch("theme_links", queryset=RoundTableTheme.objects.select_related("theme")),
                 _published_practices(),
+                contributions.accepted_prefetch(),
             ),
             forum__slug=self.kwargs["forum"],
             code=self.kwargs["code"],
@@ -106,5 +108,6 @@ class RoundTableDetail(DetailView):
         return super().get_context_data(
             previous_code=codes[index - 1] if index > 0 else None,
             next_code=codes[index + 1] if index + 1 < len(codes) else None,
+            **contributions.round_table_page_context(round_table, user=self.request.user),
             **kwargs,
         )

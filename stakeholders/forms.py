@@ -6,8 +6,18 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from stakeholders import services
-from stakeholders.models import Constituency, Organisation
+from stakeholders.models import Constituency, Gender, Organisation
 from stakeholders.uploads import EXTENSIONS, validate_document
+
+
+def gender_field():
+    """The optional, self-declared gender: only ever counted in aggregate (the agenda's balance panel)."""
+    return forms.ChoiceField(
+        label=_("Gender (optional)"),
+        choices=[("", "—"), *Gender.choices],
+        required=False,
+        help_text=_("Optional. Only used in aggregate, to balance the panels of the forum's sessions."),
+    )
 
 
 class ProfileFields(forms.Form):
@@ -24,6 +34,7 @@ class ProfileFields(forms.Form):
     country = CountryField(blank=True).formfield(label=_("Country"), required=False)
     position = forms.CharField(label=_("Position"), max_length=200, required=False)
     preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
+    gender = gender_field()
 
     def clean(self):
         cleaned = super().clean()
@@ -42,6 +53,7 @@ class ProfileFields(forms.Form):
                 "country",
                 "position",
                 "preferred_language",
+                "gender",
             )
         }
 
@@ -63,21 +75,7 @@ class SignupForm(AllauthSignupForm):
 
     def save(self, request):
         user = super().save(request)
-        data = self.cleaned_data
-        services.save_profile(
-            user=user,
-            **{
-                name: data.get(name)
-                for name in (
-                    "organisation",
-                    "proposed_organisation",
-                    "constituency",
-                    "country",
-                    "position",
-                    "preferred_language",
-                )
-            },
-        )
+        services.save_profile(user=user, **ProfileFields.profile_values(self))
         return user
 
 

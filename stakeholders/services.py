@@ -26,7 +26,15 @@ def _profile_snapshot(profile):
 
 @transaction.atomic
 def save_profile(
-    *, user, organisation=None, proposed_organisation="", constituency, country="", position="", preferred_language=None
+    *,
+    user,
+    organisation=None,
+    proposed_organisation="",
+    constituency,
+    country="",
+    position="",
+    preferred_language=None,
+    gender="",
 ):
     """Create or update a person's profile. A proposed organisation is created as 'proposed'.
 
@@ -44,6 +52,7 @@ def save_profile(
     profile.country = country or ""
     profile.position = position
     profile.preferred_language = preferred_language or settings.LANGUAGE_CODE
+    profile.gender = gender or ""
     profile.save()
     return profile
 

@@ -58,6 +58,7 @@ class ProfileEdit(PermissionRequiredMixin, FormView):
             "country": profile.country,
             "position": profile.position,
             "preferred_language": profile.preferred_language,
+            "gender": profile.gender,
         }
 
     def form_valid(self, form):

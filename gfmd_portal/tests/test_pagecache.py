@@ -114,3 +114,34 @@ def test_a_registration_does_not_empty_the_cache(client, forum, personas):
     version = pagecache.content_version()
     services.register(session=session, person=personas.participant())
     assert pagecache.content_version() == version
+
+
+def test_a_contribution_empties_the_cache_only_when_accepted(client, forum, personas):
+    from roundtables import contributions
+    from sdg_targets.models import Target
+
+    url = "/en/roundtables/gfmd-2017/1.1/"
+    round_table = RoundTable.objects.get(forum=forum, code="1.1")
+    client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+
+    contribution = contributions.submit(
+        round_table=round_table,
+        author=personas.participant(),
+        kind="recommendation",
+        text="Open regular pathways for seasonal workers with portable social protection.",
+        language="en",
+        sdg_targets=Target.objects.filter(code="10.7"),
+    )
+    assert client.get(url)["X-Page-Cache"] == "hit"  # waiting for moderation: shown nowhere
+
+    staff = personas.staff()
+    contributions.accept(contribution=contribution, staff=staff)
+    page = client.get(url)
+    assert page["X-Page-Cache"] == "miss"
+    assert "portable social protection" in page.content.decode()
+
+    contributions.reject(contribution=contribution, staff=staff, reason="Off topic")
+    page = client.get(url)
+    assert page["X-Page-Cache"] == "miss"
+    assert "portable social protection" not in page.content.decode()

@@ -107,7 +107,7 @@ def test_another_forum_fits_without_code(client, forum):
         ("/en/", 4),
         ("/en/roundtables/", 5),
         ("/en/roundtables/test-forum/", 5),
-        ("/en/roundtables/test-forum/1.1/", 6),  # 5, and its published practices
+        ("/en/roundtables/test-forum/1.1/", 7),  # 5, its published practices and accepted contributions
     ],
 )
 def test_programme_pages_query_count(client, django_assert_num_queries, uncached, round_tables, url, queries):

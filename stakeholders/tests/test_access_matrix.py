@@ -148,6 +148,15 @@ _common_space = lambda w: w.open_common_space() or {}  # noqa: E731
 _common_space_slug = lambda w: w.open_common_space() or {"slug": "common-space"}  # noqa: E731
 _json = ({"format": "json"},)
 _MFA_WITHOUT = {"staff_without_2fa": MFA, "administrator_without_2fa": MFA}
+# The declaration's drafts: staff only, a 404 to everyone else (declaration rows below).
+_DRAFT_ONLY = expect(404, 404, 404, 404, 200, 200, staff_without_2fa=404, administrator_without_2fa=404)
+_DRAFT_PAGE = expect(404, 404, 404, 404, 200, 200)  # under /staff/: without a second factor, sent to set one up
+_DRAFT_ACTION = expect(404, 404, 404, 404, To("declarations:staff-draft"), To("declarations:staff-draft"))
+_declaration_draft = lambda w: {"pk": w.declaration_draft.pk}  # noqa: E731
+# Agenda curation: the staff's draft session of the World (see World.agenda_session).
+_agenda_slug = lambda w: {"slug": w.agenda_session.slug}  # noqa: E731
+_AGENDA_POST_ONLY = expect(LOGIN, 403, 403, 403, 405, 405)
+_AGENDA_CHANGED = expect(LOGIN, 403, 403, 403, *[To("roundtables:staff-agenda-session")] * 2)
 
 MATRIX = {
     # Service endpoints and the JSON API: public, read-only.
@@ -370,10 +379,197 @@ MATRIX = {
     "mfa_remove_webauthn": Route(get=NEEDS_REAUTHENTICATION, kwargs=lambda w: {"pk": w.authenticator.pk}),
     "mfa_edit_webauthn": Route(get=NEEDS_REAUTHENTICATION, kwargs=lambda w: {"pk": w.authenticator.pk}),
     # --- Agenda curation and the public agenda (roundtables) ---
+    # Agenda curation (co-chair staff only; every change answers with the editor again).
+    "roundtables:staff-agenda": Route(get=STAFF_ONLY, staff_page=True),
+    "roundtables:staff-agenda-create": Route(
+        get=STAFF_ONLY,
+        post=expect(LOGIN, 403, 403, 403, *[To("roundtables:staff-agenda-session")] * 2),
+        post_data=lambda w: {"kind": "plenary", "title_en": "Closing plenary", "venue": "Berlin"},
+        staff_page=True,
+    ),
+    "roundtables:staff-agenda-session": Route(
+        get=STAFF_ONLY,
+        post=expect(LOGIN, 403, 403, 403, *[To("roundtables:staff-agenda-session")] * 2),
+        kwargs=_agenda_slug,
+        post_data=lambda w: {"kind": "plenary", "title_en": "Renamed plenary", "version": w.agenda_session.version},
+        staff_page=True,
+    ),
+    "roundtables:staff-agenda-publish": Route(
+        get=_AGENDA_POST_ONLY,
+        post=_AGENDA_CHANGED,
+        kwargs=_agenda_slug,
+        post_data=lambda w: {"action": "publish"},
+        staff_page=True,
+    ),
+    "roundtables:staff-agenda-role-add": Route(
+        get=_AGENDA_POST_ONLY,
+        post=_AGENDA_CHANGED,
+        kwargs=_agenda_slug,
+        post_data=lambda w: {"role": "speaker", "guest_name": "Amina Diallo", "guest_organisation": "IOM"},
+        staff_page=True,
+    ),
+    "roundtables:staff-agenda-role-change": Route(
+        get=_AGENDA_POST_ONLY,
+        post=_AGENDA_CHANGED,
+        kwargs=lambda w: {"slug": w.agenda_session.slug, "pk": w.agenda_role.pk},
+        post_data=lambda w: {"role": "moderator"},
+        staff_page=True,
+    ),
+    "roundtables:staff-agenda-role-remove": Route(
+        get=_AGENDA_POST_ONLY,
+        post=_AGENDA_CHANGED,
+        kwargs=lambda w: {"slug": w.agenda_session.slug, "pk": w.agenda_role.pk},
+        staff_page=True,
+    ),
+    "roundtables:staff-agenda-item-add": Route(
+        get=_AGENDA_POST_ONLY,
+        post=_AGENDA_CHANGED,
+        kwargs=_agenda_slug,
+        post_data=lambda w: {"kind": "discussion", "minutes": "25"},
+        staff_page=True,
+    ),
+    "roundtables:staff-agenda-items-reorder": Route(
+        get=_AGENDA_POST_ONLY,
+        post=_AGENDA_CHANGED,
+        kwargs=_agenda_slug,
+        post_data=lambda w: {"order": [item.pk for item in reversed(w.agenda_items)]},
+        staff_page=True,
+    ),
+    "roundtables:staff-agenda-items-default": Route(
+        get=_AGENDA_POST_ONLY,
+        post=_AGENDA_CHANGED,
+        kwargs=_agenda_slug,
+        staff_page=True,
+    ),
+    "roundtables:staff-agenda-item-change": Route(
+        get=_AGENDA_POST_ONLY,
+        post=_AGENDA_CHANGED,
+        kwargs=lambda w: {"slug": w.agenda_session.slug, "pk": w.agenda_items[0].pk},
+        post_data=lambda w: {"minutes": "12"},
+        staff_page=True,
+    ),
+    "roundtables:staff-agenda-item-move": Route(
+        get=_AGENDA_POST_ONLY,
+        post=_AGENDA_CHANGED,
+        kwargs=lambda w: {"slug": w.agenda_session.slug, "pk": w.agenda_items[0].pk},
+        post_data=lambda w: {"direction": "down"},
+        staff_page=True,
+    ),
+    "roundtables:staff-agenda-item-remove": Route(
+        get=_AGENDA_POST_ONLY,
+        post=_AGENDA_CHANGED,
+        kwargs=lambda w: {"slug": w.agenda_session.slug, "pk": w.agenda_items[0].pk},
+        staff_page=True,
+    ),
+    # The public agenda: published sessions for everyone; a draft session is a 404 to everyone but
+    # staff with a second factor. Feeds and the PDF need no account; the private feed answers
+    # whoever has its key; the page that manages that key is the signed-in person's own.
+    "roundtables:agenda": Route(get=PUBLIC, post=NOT_ALLOWED),
+    "roundtables:agenda-forum": Route(get=PUBLIC, kwargs={"forum": "gfmd-2017"}),
+    "roundtables:agenda-round-table": Route(get=PUBLIC, kwargs={"forum": "gfmd-2017", "code": "1.1"}),
+    "roundtables:agenda-session": Route(
+        get=expect(404, 404, 404, 404, 200, 200, staff_without_2fa=404, administrator_without_2fa=404),
+        kwargs=lambda w: {"forum": w.public_agenda_draft.forum.slug, "slug": w.public_agenda_draft.slug},
+    ),
+    "roundtables:agenda-ics": Route(get=PUBLIC, post=NOT_ALLOWED, kwargs={"forum": "gfmd-2017"}),
+    "roundtables:agenda-round-table-ics": Route(get=PUBLIC, kwargs={"forum": "gfmd-2017", "code": "1.1"}),
+    "roundtables:agenda-my-ics": Route(get=PUBLIC, post=NOT_ALLOWED, kwargs=lambda w: {"key": w.public_agenda_key}),
+    "roundtables:agenda-pdf": Route(get=PUBLIC, kwargs={"forum": "gfmd-2017"}),
+    # The sessions in the API: the list is the published agenda; a draft is a 404 but to staff.
+    "session-list": Route(get=PUBLIC, post=NOT_ALLOWED, variants=_json),
+    "session-detail": Route(
+        get=expect(404, 404, 404, 404, 200, 200, staff_without_2fa=404, administrator_without_2fa=404),
+        kwargs=lambda w: {"slug": w.public_agenda_draft.slug},
+        variants=_json,
+    ),
+    "roundtables:my-calendar-feed": Route(
+        get=SIGNED_IN,
+        post=expect(LOGIN, *[To("roundtables:my-calendar-feed")] * 5),
+        post_data=lambda w: {"action": "revoke"},
+    ),
     # --- end of agenda rows ---
     # --- Contributions and rapporteurs' reports (roundtables) ---
+    # Everyone here has a verified address, so every signed-in role may contribute to a round table
+    # of the current forum. A contribution awaiting moderation (the owner's) is a 404 for everyone
+    # but its author and staff with a second factor; accepted ones are public. Staff moderate under
+    # /staff/. The owner is the rapporteur of round table 1.1's (published) session: others get a 403.
+    "roundtables:contribute": Route(
+        get=SIGNED_IN,
+        post=expect(LOGIN, *[To("roundtables:my-contributions")] * 5),
+        kwargs={"forum": "gfmd-2017", "code": "1.1"},
+        post_data=lambda w: {"kind": "statement", "text": "Matrix statement", "language": "en"},
+    ),
+    "roundtables:round-table-contributions": Route(
+        get=PUBLIC, post=NOT_ALLOWED, kwargs={"forum": "gfmd-2017", "code": "1.1"}
+    ),
+    "roundtables:contribution-detail": Route(
+        get=expect(404, 200, 404, 404, 200, 200, staff_without_2fa=404, administrator_without_2fa=404),
+        post=NOT_ALLOWED,
+        kwargs=lambda w: {"pk": w.contribution_submitted.pk},
+    ),
+    "roundtables:my-contributions": Route(get=SIGNED_IN, post=expect(LOGIN, 405, 405, 405, 405, 405)),
+    "roundtables:staff-contributions": Route(
+        get=STAFF_ONLY,
+        post=expect(LOGIN, 403, 403, 403, To("roundtables:staff-contributions"), To("roundtables:staff-contributions")),
+        post_data=lambda w: {"action": "accept", "contribution": w.contribution_submitted.pk},
+        staff_page=True,
+    ),
+    "roundtables:session-report": Route(
+        get=expect(LOGIN, 200, 403, 403, 200, 200, staff_without_2fa=403, administrator_without_2fa=403),
+        post=expect(
+            LOGIN,
+            To("roundtables:session-report"),
+            403,
+            403,
+            To("roundtables:session-report"),
+            To("roundtables:session-report"),
+            staff_without_2fa=403,
+            administrator_without_2fa=403,
+        ),
+        kwargs=lambda w: w.contribution_report_session(),
+        post_data=lambda w: {"text": "The round table agreed on three points.", "version": 0},
+    ),
     # --- end of contribution rows ---
     # --- The presidential declaration (declarations) ---
+    # The public reads the published declaration; any other version is staff's only, a 404 to
+    # everyone else on every page and download (staff without a second factor included).
+    "declarations:public": Route(get=PUBLIC, post=NOT_ALLOWED),
+    "declarations:download": Route(get=_DRAFT_ONLY, kwargs=lambda w: {"pk": w.declaration_draft.pk, "fmt": "html"}),
+    "declarations:staff-overview": Route(get=STAFF_ONLY, staff_page=True),
+    "declarations:staff-forum": Route(
+        get=STAFF_ONLY, kwargs=lambda w: {"forum": w.declaration_forum.slug}, staff_page=True
+    ),
+    "declarations:staff-compile": Route(
+        get=expect(LOGIN, 403, 403, 403, 405, 405),
+        post=expect(LOGIN, 403, 403, 403, To("declarations:staff-job"), To("declarations:staff-job")),
+        kwargs=lambda w: {"forum": w.declaration_forum.slug},
+        post_data=lambda w: {"language": "fr"},
+        staff_page=True,
+    ),
+    "declarations:staff-job": Route(get=_DRAFT_PAGE, kwargs=lambda w: {"pk": w.declaration_job.pk}, staff_page=True),
+    "declarations:staff-draft": Route(get=_DRAFT_PAGE, kwargs=_declaration_draft, staff_page=True),
+    "declarations:staff-paragraph-edit": Route(
+        get=_DRAFT_PAGE,
+        post=expect(404, 404, 404, 404, To("declarations:staff-draft"), To("declarations:staff-draft")),
+        kwargs=lambda w: {"pk": w.declaration_draft.pk, "position": 1},
+        post_data=lambda w: {"text": "A better recommendation.", "latest_version": "1"},
+        staff_page=True,
+    ),
+    "declarations:staff-paragraph-sources": Route(
+        get=_DRAFT_PAGE, kwargs=lambda w: {"pk": w.declaration_draft.pk, "position": 1}, staff_page=True
+    ),
+    "declarations:staff-mark-final": Route(
+        get=NOT_ALLOWED, post=_DRAFT_ACTION, kwargs=_declaration_draft, staff_page=True
+    ),
+    "declarations:staff-publish": Route(
+        get=NOT_ALLOWED, post=_DRAFT_ACTION, kwargs=_declaration_draft, staff_page=True
+    ),
+    "declarations:staff-unpublish": Route(
+        get=NOT_ALLOWED, post=_DRAFT_ACTION, kwargs=_declaration_draft, staff_page=True
+    ),
+    "declarations:staff-compare": Route(
+        get=_DRAFT_PAGE, kwargs=lambda w: {"pk": w.declaration_draft.declaration_id}, staff_page=True
+    ),
     # --- end of declaration rows ---
 }
 for _name, _route in MATRIX.items():
@@ -685,10 +881,131 @@ class World:
         return ContentType.objects.get_for_model(obj)
 
     # --- Agenda objects ---
+    @cached_property
+    def agenda_session(self):
+        """A draft plenary of the current forum, with a guest speaker and two steps of running order."""
+        from roundtables.models import Forum, Session
+
+        if not Forum.objects.filter(is_current=True).exists():  # a test that only builds URLs
+            self.open_common_space()  # creates the current forum it needs
+        forum = Forum.objects.get(is_current=True)
+        return Session.objects.create(
+            forum=forum, slug="agenda-matrix", kind="plenary", title="Opening plenary", status="draft"
+        )
+
+    @cached_property
+    def agenda_role(self):
+        from roundtables.models import SessionRole
+
+        return SessionRole.objects.create(session=self.agenda_session, role="speaker", guest_name="Guest speaker")
+
+    @cached_property
+    def agenda_items(self):
+        from roundtables.models import AgendaItem
+
+        return [
+            AgendaItem.objects.create(session=self.agenda_session, kind=kind, minutes=10, position=position)
+            for position, kind in enumerate(("opening", "conclusions"), start=1)
+        ]
+
+    @cached_property
+    def public_agenda_draft(self):
+        """A dated draft session of the current forum (the public agenda hides it)."""
+        from roundtables.models import Forum, Session
+
+        if not Forum.objects.filter(is_current=True).exists():  # a test that only builds URLs
+            self.open_common_space()
+        return Session.objects.create(
+            forum=Forum.objects.get(is_current=True),
+            slug="public-agenda-draft",
+            kind="plenary",
+            title="Unannounced plenary",
+            start="2017-06-30T08:00:00Z",
+            status="draft",
+        )
+
+    @cached_property
+    def public_agenda_key(self):
+        """The key of the owner's private calendar feed."""
+        from roundtables import feeds
+
+        return feeds.issue_token(person=self.owner).key
+
     # --- end of agenda objects ---
     # --- Contribution objects ---
+
+    @cached_property
+    def contribution_round_table(self):
+        """Round table 1.1 of the current forum (the 2017 programme); a stand-in when a test runs without it."""
+        from roundtables.models import Forum, RoundTable, SubTheme
+
+        round_table = RoundTable.objects.filter(forum__is_current=True, code="1.1").first()
+        if round_table is None:
+            forum = Forum.objects.create(slug="matrix-contributions", edition=1, year=2001, title="Forum", theme="-")
+            sub_theme = SubTheme.objects.create(forum=forum, number=1, title="Sub-theme")
+            round_table = RoundTable.objects.create(forum=forum, sub_theme=sub_theme, code="1.1", title="Round table")
+        return round_table
+
+    @cached_property
+    def contribution_submitted(self):
+        """The owner's contribution, awaiting moderation."""
+        from roundtables import contributions
+
+        return contributions.submit(
+            round_table=self.contribution_round_table,
+            author=self.owner,
+            kind="recommendation",
+            text="Recognise skills gained abroad.",
+            language="en",
+        )
+
+    def contribution_report_session(self):
+        """Round table 1.1's session, with the owner as its rapporteur."""
+        from roundtables.models import Session, SessionRole
+
+        session = Session.objects.filter(forum__is_current=True, slug="round-table-1-1").first()
+        if session is not None and not SessionRole.objects.filter(session=session, role="rapporteur").exists():
+            SessionRole.objects.create(session=session, role="rapporteur", person=self.owner)
+        return {"slug": "round-table-1-1"}
+
     # --- end of contribution objects ---
     # --- Declaration objects ---
+    @cached_property
+    def declaration_forum(self):
+        from roundtables.models import Forum
+
+        forum = Forum.objects.filter(is_current=True).first()
+        if forum is None:  # a test that only builds URLs runs without the programme
+            forum = Forum.objects.get_or_create(
+                slug="matrix", defaults={"edition": 1, "year": 2000, "title": "Forum", "theme": "-", "is_current": True}
+            )[0]
+        return forum
+
+    @cached_property
+    def declaration_draft(self):
+        """An unpublished version of the forum's English declaration, with one paragraph."""
+        from declarations.models import Declaration, Draft, Paragraph
+
+        declaration = Declaration.objects.get_or_create(forum=self.declaration_forum, language="en")[0]
+        draft = Draft.objects.create(declaration=declaration, version=1, inputs_hash="0" * 64, html="<h1>Draft</h1>")
+        Paragraph.objects.create(draft=draft, position=1, kind="paragraph", number="1", text="A recommendation.")
+        return draft
+
+    @cached_property
+    def declaration_job(self):
+        from django.utils import timezone
+
+        from declarations.models import CompileJob
+
+        return CompileJob.objects.create(
+            declaration=self.declaration_draft.declaration,
+            status="running",
+            stage="round_tables",
+            total=10,
+            progress=5,
+            heartbeat_at=timezone.now(),
+        )
+
     # --- end of declaration objects ---
 
     def state(self):
@@ -696,7 +1013,16 @@ class World:
         from django.contrib.auth import get_user_model
 
         from practices.models import Practice
-        from roundtables.models import Registration, RegistrationPolicy
+        from roundtables.models import (
+            AgendaItem,
+            CalendarFeedToken,
+            Contribution,
+            RapporteurReport,
+            Registration,
+            RegistrationPolicy,
+            Session,
+            SessionRole,
+        )
         from stakeholders.models import AuditEntry, DelegateInvitation, DelegateRequest, Profile
 
         return (
@@ -708,6 +1034,12 @@ class World:
             sorted(Registration.objects.values_list("pk", "status", "checked_in_at")),
             sorted(RegistrationPolicy.objects.values_list("pk", "total_seats")),
             sorted(Practice.objects.values_list("pk", "status", "version")),
+            sorted(Contribution.objects.values_list("pk", "status", "duplicate_of_id")),
+            sorted(RapporteurReport.objects.values_list("pk", "version")),
+            sorted(Session.objects.values_list("pk", "status", "version", "room")),
+            sorted(SessionRole.objects.values_list("pk", "role", "position")),
+            sorted(AgendaItem.objects.values_list("pk", "position", "minutes")),
+            sorted(CalendarFeedToken.objects.values_list("pk", "revoked_at")),
         )
 
 

@@ -2,6 +2,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from practices.demo import seed_practices
 from roundtables.demo import seed_demo
+from roundtables.demo_contributions import seed_contributions
+from roundtables.models import Forum
 
 
 def _positive(value):
@@ -21,12 +23,26 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--scale", type=_positive, default=20, help="Size of the demo data (default 20).")
         parser.add_argument("--seed", type=int, default=1, help="Seed of the random generator (default 1).")
+        parser.add_argument(
+            "--contributions",
+            type=int,
+            default=None,
+            help="Contributions to the 2017 forum's round tables, with rapporteurs' reports (default SCALE * 50; "
+            "0 for none).",
+        )
 
-    def handle(self, *args, scale, seed, **options):
+    def handle(self, *args, scale, seed, contributions=None, **options):
         try:
             summary = seed_demo(scale=scale, seed=seed)
             practices = seed_practices(scale=scale, seed=seed)
+            count = scale * 50 if contributions is None else contributions
+            if count < 0:
+                raise ValueError("--contributions must be 0 or more")
+            forum_2017 = Forum.objects.filter(slug="gfmd-2017").first()
+            contributed = seed_contributions(forum_2017, count=count, seed=seed) if forum_2017 and count else None
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(str(summary))
         self.stdout.write(str(practices))
+        if contributed is not None:
+            self.stdout.write(str(contributed))
