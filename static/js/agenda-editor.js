@@ -114,27 +114,6 @@
     }
   });
 
-  // htmx gives the focus back to the button of the same id as soon as it swaps a panel in, a moment
-  // before it has processed that panel's forms: a key pressed in that moment would submit a plain
-  // form and reload the page. Such a form is processed first, then submitted again through htmx.
-  var processed = new WeakSet();
-
-  document.addEventListener("htmx:afterProcessNode", function (event) {
-    processed.add(event.target);
-  });
-
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (!form.hasAttribute || !form.hasAttribute("hx-post") || processed.has(form) || !window.htmx) {
-      return;
-    }
-    event.preventDefault();
-    window.htmx.process(form);
-    if (form.requestSubmit) {
-      form.requestSubmit(event.submitter || undefined);
-    }
-  }, true);
-
   // After an Up/Down button replaced the panel, put the focus back on the same button of the
   // moved step (or on its other button when it reached an end), so the keyboard can go on.
   var focusAfterSwap = null;
@@ -142,6 +121,16 @@
   document.addEventListener("htmx:beforeRequest", function () {
     var active = document.activeElement;
     focusAfterSwap = active && active.id && /^move-(up|down)-\d+$/.test(active.id) ? active.id : null;
+  });
+
+  // htmx gives the focus back to the button of the same id as soon as it swaps the panel in, a moment
+  // before it has processed the panel's forms: a key pressed then would submit a plain form and
+  // reload the page. So the focus waits until the panel has settled (below).
+  document.addEventListener("htmx:afterSwap", function () {
+    var active = document.activeElement;
+    if (focusAfterSwap && active && active.id === focusAfterSwap) {
+      active.blur();
+    }
   });
 
   document.addEventListener("htmx:afterSettle", function () {
