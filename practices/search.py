@@ -207,7 +207,7 @@ _through_round_tables = Practice.round_tables.through
 
 def current_forum_id():
     """A subquery: the forum marked current, or else the latest one (as Forum.objects.current())."""
-    return Subquery(Forum.objects.order_by("-is_current", "-year", "-edition").values("id")[:1])
+    return Subquery(Forum.objects.current_first().values("id")[:1])
 
 
 def _countries_regex(codes):
@@ -707,9 +707,7 @@ def facet_counts(base, filters, page=None, *, text_matched=False):
             "1 = 1",
         )
 
-    forum_sql, forum_params = (
-        Forum.objects.order_by("-is_current", "-year", "-edition").values("id")[:1].query.sql_with_params()
-    )
+    forum_sql, forum_params = Forum.objects.current_first().values("id")[:1].query.sql_with_params()
 
     def split_countries(name):
         """Each combination of countries split into x(k_countries, n, value): one CTE, shared by the

@@ -10,7 +10,6 @@ Times are entered and shown in the forum's time zone; "outside the forum's dates
 import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -100,21 +99,14 @@ def _require_staff(actor):
         raise PermissionDenied
 
 
-def forum_zone(forum):
-    try:
-        return ZoneInfo(forum.time_zone or "UTC")
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def local(value, forum):
     """A stored (UTC) time in the forum's time zone."""
-    return timezone.localtime(value, forum_zone(forum)) if value else None
+    return timezone.localtime(value, forum.zone()) if value else None
 
 
 def combine(day, time, forum):
     """A date and a wall-clock time of the forum's place as an aware datetime."""
-    return datetime.datetime.combine(day, time, tzinfo=forum_zone(forum))
+    return datetime.datetime.combine(day, time, tzinfo=forum.zone())
 
 
 def _text(session, name):

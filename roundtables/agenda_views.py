@@ -9,7 +9,6 @@ number of sessions, roles and agenda items (``published_sessions``).
 
 import datetime
 import logging
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib import messages
@@ -41,14 +40,6 @@ from stakeholders.permissions import can
 logger = logging.getLogger(__name__)
 
 # --- What the public sees -------------------------------------------------------------------------
-
-
-def forum_zone(forum):
-    """The forum's time zone (the site's when the forum names an unknown one)."""
-    try:
-        return ZoneInfo(forum.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(settings.TIME_ZONE)
 
 
 def with_agenda(queryset):
@@ -239,7 +230,7 @@ def decorated(sessions, forum, round_tables=None):
     """The sessions of ``forum`` (a queryset or list) with their agenda loaded and decorated, in a list.
 
     ``round_tables``: the forum's round tables when the caller has them already (else one query)."""
-    zone, labels = forum_zone(forum), Labels()
+    zone, labels = forum.zone(), Labels()
     prefix = session_url_prefix(forum)
     sessions = load_agenda(sessions)
     missing = [s for s in sessions if s.round_table_id and not Session.round_table.is_cached(s)]
@@ -385,7 +376,7 @@ class MyFeed(View):
             raise Http404("No such calendar feed.")
         labels = Labels()
         sessions = [
-            decorate(session, forum_zone(session.forum), labels) for session in load_agenda(sessions_of(token.person))
+            decorate(session, session.forum.zone(), labels) for session in load_agenda(sessions_of(token.person))
         ]
         body = feeds.calendar(
             sessions,

@@ -5,9 +5,17 @@ from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
 from gfmd_portal.api import LanguageMixin, LanguageQuery
-from roundtables.agenda_views import decorated, forum_zone, published_sessions, with_agenda
+from roundtables.agenda_views import decorated, published_sessions, with_agenda
 from roundtables.models import Forum, GuidingQuestion, RoundTable, RoundTableTarget, RoundTableTheme, Session
 from stakeholders.permissions import can
+
+
+def forum_asked(query):
+    """The forum that ``?forum=`` names (checked by the query serializer), or the current one."""
+    slug = query.get("forum")
+    if slug:
+        return Forum.objects.get(slug=slug)
+    return get_object_or_404(Forum.objects.current_first()[:1])
 
 
 class ForumQuery(LanguageQuery):
@@ -67,10 +75,7 @@ class RoundTableViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
     def get_forum(self):
-        slug = self.query.get("forum")
-        if slug:
-            return Forum.objects.get(slug=slug)
-        return get_object_or_404(Forum.objects.order_by("-is_current", "-year", "-edition")[:1])
+        return forum_asked(self.query)
 
     def get_queryset(self):
         return (
@@ -131,7 +136,7 @@ class SessionSerializer(serializers.ModelSerializer):
         ]
 
     def _zone(self, obj):
-        return forum_zone(obj.forum)
+        return obj.forum.zone()
 
     def get_round_table(self, obj) -> str | None:
         return obj.round_table.code if obj.round_table_id else None
@@ -190,10 +195,7 @@ class SessionViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
     def get_forum(self):
-        slug = self.query.get("forum")
-        if slug:
-            return Forum.objects.get(slug=slug)
-        return get_object_or_404(Forum.objects.order_by("-is_current", "-year", "-edition")[:1])
+        return forum_asked(self.query)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the OpenAPI schema is being generated

@@ -11,7 +11,6 @@ calendar something the organisers have not said; they appear in the feed once da
 import datetime
 import secrets
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone
 
-from roundtables.models import CalendarFeedToken
+from roundtables.models import CalendarFeedToken, zone_named
+from roundtables.tickets import place
 
 PRODID = "-//GFMD Portal//Agenda//EN"
 
@@ -32,21 +32,6 @@ def uid_host():
 
 def event_uid(session):
     return f"session-{session.pk}@{uid_host()}"
-
-
-def _zone(name):
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(settings.TIME_ZONE)
-
-
-def _place(session):
-    parts = []
-    for part in (session.room, session.venue, session.forum.city):
-        if part and part not in parts:
-            parts.append(part)
-    return ", ".join(parts)
 
 
 def _headings():
@@ -82,7 +67,7 @@ def _description(session, url, headings):
 
 def event(session, *, url, stamp, headings=None):
     """The VEVENT of a decorated session (roundtables.agenda_views.decorate) that has a start."""
-    zone = _zone(session.forum.time_zone)
+    zone = session.forum.zone()
     item = Event()
     item.add("uid", event_uid(session))
     item.add("dtstamp", stamp)
@@ -94,7 +79,7 @@ def event(session, *, url, stamp, headings=None):
         if minutes:
             item.add("duration", datetime.timedelta(minutes=minutes))
     item.add("summary", session.title)
-    location = _place(session)
+    location = place(session)
     if location:
         item.add("location", location)
     item.add("description", _description(session, url, headings or _headings()))
@@ -120,7 +105,7 @@ def calendar(sessions, *, name, time_zone, url_for):
     cal.add("refresh-interval", datetime.timedelta(hours=1), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT1H")
     # The forum's zone even when no session is dated yet, so that the feed always says where it is.
-    cal.add_component(Timezone.from_tzid(_zone(time_zone).key))
+    cal.add_component(Timezone.from_tzid(zone_named(time_zone).key))
     stamp = timezone.now().astimezone(datetime.UTC).replace(microsecond=0)
     headings = _headings()
     for session in sessions:

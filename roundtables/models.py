@@ -3,6 +3,8 @@
 A forum is data: the 2018 summit is another row of Forum, loaded from another data file.
 """
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -19,10 +21,22 @@ class LinkSource(models.TextChoices):
     PORTAL = "portal", _("Added by the portal")
 
 
+def zone_named(name):
+    """The time zone called ``name``, or the site's when the name is unknown."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(settings.TIME_ZONE)
+
+
 class ForumQuerySet(models.QuerySet):
+    def current_first(self):
+        """The forum marked current first, then the latest ones."""
+        return self.order_by("-is_current", "-year", "-edition")
+
     def current(self):
         """The forum marked current, or else the latest one."""
-        return self.order_by("-is_current", "-year", "-edition").first()
+        return self.current_first().first()
 
 
 class Forum(models.Model):
@@ -65,6 +79,10 @@ class Forum(models.Model):
 
     def get_absolute_url(self):
         return reverse("roundtables:programme", kwargs={"forum": self.slug})
+
+    def zone(self):
+        """The forum's time zone: its sessions' times are shown, checked and exported in it."""
+        return zone_named(self.time_zone)
 
 
 class ForumCompactTheme(models.Model):

@@ -1,10 +1,8 @@
 """What a registered person takes to the door: the check-in code as a QR code, and a calendar entry."""
 
 import datetime
-from zoneinfo import ZoneInfo
 
 import qrcode
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +14,6 @@ from roundtables.models import Registration
 COMMON_SPACE = "common-space"
 
 # Sessions take place where the forum is; the 2017 forum is in Berlin (the site's TIME_ZONE).
-EVENT_TIMEZONE = ZoneInfo(settings.TIME_ZONE)
 
 
 def registration_page_url(session):
@@ -78,9 +75,10 @@ def calendar(registration, *, page_url):
         event.add("dtstart", start)
         event.add("dtend", end + datetime.timedelta(days=1))  # DTEND of an all-day event is exclusive
     else:
-        event.add("dtstart", start.astimezone(EVENT_TIMEZONE))
+        zone = session.forum.zone()
+        event.add("dtstart", start.astimezone(zone))
         if end:
-            event.add("dtend", end.astimezone(EVENT_TIMEZONE))
+            event.add("dtend", end.astimezone(zone))
     location = place(session)
     if location:
         event.add("location", location)
