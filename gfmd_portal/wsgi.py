@@ -1,6 +1,14 @@
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gfmd_portal.settings")
 application = get_wsgi_application()
+
+# The objects of the loaded application (about 85,000: modules, functions, settings) live as long as
+# the process: moved out of the garbage collector's reach, so that its full collections, which a
+# page of a few hundred sessions triggers every ten requests or so, no longer walk them each time
+# (measured: 60-80 ms per full collection before, 1-4 ms after; bench/agenda.py).
+gc.collect()
+gc.freeze()

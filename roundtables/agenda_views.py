@@ -13,7 +13,7 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +24,7 @@ from django.views.generic import TemplateView, View
 
 from gfmd_portal.templatetags.portal import content_lang
 from roundtables import feeds, programme_pdf
+from roundtables.agenda_blocks import Words, session_block
 from roundtables.models import (
     AgendaItem,
     CalendarFeedToken,
@@ -54,14 +55,22 @@ def load_agenda(sessions):
     Rows are plain values, not model instances: a big agenda has thousands of them, and building
     model instances was most of its render time. People's rows hold their name and organisation
     only (never an email address)."""
+    # A queryset (unsliced) is also the filter of the three queries below, as a subquery: a list of
+    # hundreds of ids costs more to prepare, parameter by parameter, than the database spends on it.
+    if isinstance(sessions, QuerySet) and not sessions.query.is_sliced:
+        wanted = Q(session__in=sessions.values("pk"))
+    else:
+        wanted = None
     sessions = list(sessions)
     by_id = {session.pk: session for session in sessions}
     for session in sessions:
         session.role_rows, session.item_rows, session.public_changes = [], [], []
     if not sessions:
         return sessions
+    if wanted is None:
+        wanted = Q(session_id__in=by_id)
     roles = (
-        SessionRole.objects.filter(session_id__in=by_id)
+        SessionRole.objects.filter(wanted)
         .order_by("position", "id")
         .values_list(
             "session_id",
@@ -74,24 +83,28 @@ def load_agenda(sessions):
             "person__profile__organisation__name",
         )
     )
+    # A session published between the first query and these has rows here and no entry in by_id.
     for session_id, *row in roles:
-        by_id[session_id].role_rows.append(row)
+        if session_id in by_id:
+            by_id[session_id].role_rows.append(row)
     items = list(
-        AgendaItem.objects.filter(session_id__in=by_id)
+        AgendaItem.objects.filter(wanted)
         .order_by("position", "id")
         .values("session_id", "kind", "title", "minutes", "guiding_question_id")
     )
     questions = GuidingQuestion.objects.in_bulk({item["guiding_question_id"] for item in items} - {None})
     for item in items:
         item["question"] = questions.get(item["guiding_question_id"])
-        by_id[item["session_id"]].item_rows.append(item)
+        if item["session_id"] in by_id:
+            by_id[item["session_id"]].item_rows.append(item)
     changes = (
-        SessionChange.objects.filter(session_id__in=by_id, after_publication=True)
+        SessionChange.objects.filter(wanted, after_publication=True)
         .only("session_id", "changed_at", "summary")
         .order_by("-changed_at", "-id")
     )
     for change in changes:
-        by_id[change.session_id].public_changes.append(change)
+        if change.session_id in by_id:
+            by_id[change.session_id].public_changes.append(change)
     return sessions
 
 
@@ -140,7 +153,7 @@ class Labels:
 
 
 def _hhmm(value):
-    return f"{value:%H:%M}"
+    return f"{value.hour:02d}:{value.minute:02d}"
 
 
 def running_order(session, zone, labels=None):
@@ -279,6 +292,15 @@ class AgendaPage(TemplateView):
                 raise Http404("No such round table.")
         sessions = decorated(published_sessions(forum, round_table=round_table), forum, round_tables)
         days, undated = agenda_days(sessions)
+        # The whole forum's agenda names guiding questions by number (their texts on the round
+        # table's agenda and the session's page): hundreds of sessions repeat the same texts.
+        short_steps, words = round_table is None, Words()
+        for day in days:
+            for room in day["rooms"]:
+                for session in room["sessions"]:
+                    session.block = session_block(session, words=words, level=4, short_steps=short_steps)
+        for session in undated:
+            session.block = session_block(session, words=words, level=3, short_steps=short_steps, undated_section=True)
         return super().get_context_data(
             forum=forum,
             round_table=round_table,
@@ -287,9 +309,6 @@ class AgendaPage(TemplateView):
             undated=undated,
             round_tables=round_tables,
             feeds=self.feeds(forum, round_tables, round_table),
-            # The whole forum's agenda names guiding questions by number (their texts on the round
-            # table's agenda and the session's page): hundreds of sessions repeat the same texts.
-            short_steps=round_table is None,
             time_zone=forum.time_zone,
             **kwargs,
         )

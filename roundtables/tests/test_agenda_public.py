@@ -119,6 +119,25 @@ def test_a_session_shows_its_people_running_order_and_changes_since_publication(
     assert "Draft tidied" not in html
 
 
+def test_what_staff_typed_is_escaped_on_the_agenda(client, agenda):
+    session = agenda["rt11"]
+    session.title_en = '<script>alert("title")</script> & more'
+    session.room = "<b>Saal</b>"
+    session.save()
+    SessionRole.objects.create(session=session, role="speaker", guest_name="<i>Ana</i>", guest_organisation="A & B")
+    AgendaItem.objects.create(session=session, kind="discussion", title="<img src=x onerror=alert(1)>", minutes=5)
+    SessionChange.objects.create(session=session, summary="<u>moved</u>", after_publication=True)
+    for url in (AGENDA, "/en/agenda/gfmd-2017/round-tables/1.1/"):
+        html = client.get(url).content.decode()
+        assert "&lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt; &amp; more" in html
+        assert "&lt;b&gt;Saal&lt;/b&gt;" in html
+        assert '&lt;i&gt;Ana&lt;/i&gt;, <span class="text-body-secondary">A &amp; B</span>' in html
+        assert "&lt;img src=x onerror=alert(1)&gt;" in html
+        assert "&lt;u&gt;moved&lt;/u&gt;" in html
+        for raw in ("<script>alert", "<b>Saal", "<i>Ana", "<img src=x", "<u>moved"):
+            assert raw not in html
+
+
 def test_the_round_table_agenda_shows_its_sessions_only(client, agenda):
     html = client.get("/en/agenda/gfmd-2017/round-tables/1.1/").content.decode()
     assert "Agenda of round table 1.1" in html

@@ -6,7 +6,7 @@ import pytest
 from icalendar import Calendar
 
 from roundtables import feeds, services
-from roundtables.models import CalendarFeedToken, RegistrationPolicy, Session, SessionRole
+from roundtables.models import CalendarFeedToken, Forum, RegistrationPolicy, Session, SessionRole
 from roundtables.tests import test_agenda_public as public
 from roundtables.tests.test_agenda_public import at
 
@@ -222,3 +222,42 @@ def test_long_lines_are_folded_to_75_octets_and_unfold_to_the_same_text():
     # An escape ("\\,") is never split: the line breaks before its backslash.
     assert feeds.fold("X" * 73 + "\\,after").split("\r\n ") == ["X" * 73, "\\,after"]
     assert feeds.fold("SUMMARY:Short") == "SUMMARY:Short"
+
+
+def test_texts_with_commas_semicolons_backslashes_and_line_breaks_come_back_unchanged(client, agenda):
+    session = agenda["rt11"]
+    session.title_en = 'Labour, mobility; skills \\ "recognition"'
+    session.room = "Saal 1; East wing"
+    session.description_en = "First line, with a comma.\nSecond line; with a semicolon."
+    session.save()
+    SessionRole.objects.create(session=session, role="speaker", guest_name="Ana, María", guest_organisation="A; B")
+    event = events(parse(client.get(FEED)))['Labour, mobility; skills \\ "recognition"']
+    assert str(event["LOCATION"]) == "Saal 1; East wing, Berlin"
+    description = str(event["DESCRIPTION"])
+    assert "First line, with a comma.\nSecond line; with a semicolon." in description
+    assert "Speaker: Ana, María, A; B" in description
+    assert [str(value) for value in event["CATEGORIES"].cats] == ["Round table"]
+
+
+def test_my_feed_with_sessions_of_two_forums_holds_both_time_zones(client, holder, agenda):
+    other = Forum.objects.create(
+        slug="rabat", edition=11, year=2018, title="Forum", theme="-", city="Marrakesh", time_zone="Africa/Casablanca"
+    )
+    session = Session.objects.create(
+        forum=other,
+        slug="common-space",
+        kind="common_space",
+        title="Marrakesh common space",
+        status="published",
+        start=datetime.datetime(2018, 12, 5, 9, tzinfo=datetime.UTC),
+        end=datetime.datetime(2018, 12, 5, 12, tzinfo=datetime.UTC),
+    )
+    SessionRole.objects.create(session=session, role="speaker", person=holder)
+    client.force_login(holder)
+    client.post("/en/accounts/calendar/", {"action": "create"})
+    calendar = parse(client.get(my_feed_url(client)))
+    assert sorted(str(zone["TZID"]) for zone in calendar.walk("VTIMEZONE")) == ["Africa/Casablanca", "Europe/Berlin"]
+    found = events(calendar)
+    assert found["Marrakesh common space"]["DTSTART"].params["TZID"] == "Africa/Casablanca"
+    assert found["Marrakesh common space"].decoded("DTSTART") == session.start
+    assert found["Round table 1.1"]["DTSTART"].params["TZID"] == "Europe/Berlin"
