@@ -71,6 +71,12 @@ class Practice(models.Model):
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # Weighted and accent-insensitive (PostgreSQL); kept up to date by the services.
     search_vector = SearchVectorField(null=True, editable=False)
+    # The ids of the linked SDG targets, themes and round tables ("3,17,42"), kept on the row for the
+    # search's facet counts (practices.links): counted like the countries, per combination, instead
+    # of joining the link tables for every matching practice.
+    target_ids = models.TextField(blank=True, default="", editable=False)
+    theme_ids = models.TextField(blank=True, default="", editable=False)
+    round_table_ids = models.TextField(blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-published_at", "-id"]

@@ -56,7 +56,8 @@ from django_countries import countries
 
 from practices.models import Practice
 from practices.services import visible_practices
-from roundtables.models import Forum
+from roundtables.models import Forum, RoundTable
+from sdg_targets.models import CompactTheme, Target
 from stakeholders.models import Constituency
 from stakeholders.regions import REGION_OF, REGIONS, region_codes, regions_of
 
@@ -563,20 +564,18 @@ def _label_sql(alias, field_name):
     return "COALESCE(" + ", ".join(f"NULLIF({alias}.{field_name}_{code}, '')" for code in columns) + ")"
 
 
-def _vendor_sql():
-    """Fragments that differ between PostgreSQL and SQLite: splitting a combination of countries
-    ("DE,FR") or of constituencies (a JSON list) of ``g`` into rows x(value)."""
+def _split_sql(column, kind="list"):
+    """A join that splits ``g.<column>`` of each row into rows x(value): a comma-separated list
+    ("DE,FR", "3,17"), or a JSON list (``kind="json"``, the constituencies). Differs between
+    PostgreSQL and SQLite; ``column`` is a fixed alias of facet_counts."""
     if connection.vendor == "postgresql":
-        return {
-            "countries": "CROSS JOIN LATERAL unnest(string_to_array(g.k_countries, ',')) AS x(value)",
-            "constituencies": "CROSS JOIN LATERAL jsonb_array_elements_text(CAST(g.k_constituencies AS jsonb)) "
-            "AS x(value)",
-        }
-    return {
-        # "DE,FR" -> ["DE","FR"] (codes are letters: nothing to escape); SQLite's JSON1 walks it.
-        "countries": "CROSS JOIN json_each('[\"' || replace(g.k_countries, ',', '\",\"') || '\"]') AS x",
-        "constituencies": "CROSS JOIN json_each(g.k_constituencies) AS x",
-    }
+        if kind == "json":
+            return f"CROSS JOIN LATERAL jsonb_array_elements_text(CAST(g.{column} AS jsonb)) AS x(value)"
+        return f"CROSS JOIN LATERAL unnest(string_to_array(g.{column}, ',')) AS x(value)"
+    if kind == "json":
+        return f"CROSS JOIN json_each(g.{column}) AS x"
+    # "DE,FR" -> ["DE","FR"] (codes and ids: nothing to escape); SQLite's JSON1 walks it.
+    return f"CROSS JOIN json_each('[\"' || replace(g.{column}, ',', '\",\"') || '\"]') AS x"
 
 
 def _select(columns, source, where, group=""):
@@ -632,11 +631,8 @@ def _page_branch(page, where):
     return sql, [page.size, page.offset]
 
 
-def facet_counts(base, filters, page=None, *, text_matched=False):
+def facet_counts(base, filters, page=None):
     """({filter: {value: (count, label)}}, total, [ids of the page]) in one query.
-
-    ``text_matched``: ``base`` is restricted by a text query, whose number of matches the planner
-    cannot estimate (see matching()); the link tables are then hashed rather than probed.
 
     ``base`` is visible and text-matched, not yet filtered. Each practice that passes all filters
     but at most one is considered; a filter's counts take the practices that pass every *other*
@@ -656,12 +652,26 @@ def facet_counts(base, filters, page=None, *, text_matched=False):
             k_id=F("pk"),
             k_countries=F("countries"),
             k_constituencies=F("constituencies"),
+            k_targets=F("target_ids"),
+            k_themes=F("theme_ids"),
+            k_round_tables=F("round_table_ids"),
             k_gender=F("gender_responsive"),
             k_year=ExtractYear("start_date"),
             **extra,
             **flags,
         )
-        .values("k_id", "k_countries", "k_constituencies", "k_gender", "k_year", *extra, *flags)
+        .values(
+            "k_id",
+            "k_countries",
+            "k_constituencies",
+            "k_targets",
+            "k_themes",
+            "k_round_tables",
+            "k_gender",
+            "k_year",
+            *extra,
+            *flags,
+        )
     )
     base_sql, params = columns.query.sql_with_params()
     params = list(params)
@@ -680,30 +690,24 @@ def facet_counts(base, filters, page=None, *, text_matched=False):
         conditions = [f"c.f_{other}" for other in active if other != name] + list(extra)
         return " AND ".join(conditions) or "1 = 1"
 
-    vendor = _vendor_sql()
     null = "CAST(NULL AS TEXT)"
 
     def combinations(column, name):
         """Each combination of values of a column (as text) with its number of practices."""
         return _select([f"CAST({column} AS TEXT) AS {column}", "COUNT(*) AS n"], "c", others(name), "1")
 
-    def linked(name, through_model, field_name, label_field, join=""):
-        """Counts per linked object (SDG target, theme, round table), grouped on the link table."""
-        link = through_model._meta.get_field(field_name)
-        # With a text query, "+ 0" keeps the planner from probing the link table's index once per
-        # matching practice: it expects 100 matches, and 14,000 probes cost 20-28 ms where hashing the
-        # matches and reading the link table once costs 5. Without one, its estimate is right and its
-        # own plan is the faster (77 ms against 137 ms for the whole statement at 20,000 practices).
-        practice_id = "l.practice_id + 0" if text_matched else "l.practice_id"
+    def linked(name, column, model, label_field, join=""):
+        """Counts per linked object (SDG target, theme, round table): the copies of the links on the
+        practice's row (practices.links) counted per combination, split, then joined to their table."""
         counted = _select(
-            [f"l.{link.column} AS ref", "COUNT(*) AS n"],
-            f"c JOIN {through_model._meta.db_table} l ON {practice_id} = c.k_id",
-            others(name),
-            f"l.{link.column}",
+            ["CAST(x.value AS INTEGER) AS ref", "CAST(SUM(g.n) AS BIGINT) AS n"],
+            f"({combinations(column, name)}) g {_split_sql(column)}",
+            "x.value <> ''",
+            "x.value",
         )
         return _select(
             [f"'{name}'", "t.code", _label_sql("t", label_field), "x.n"],
-            f"({counted}) x JOIN {link.related_model._meta.db_table} t ON t.id = x.ref{join}",
+            f"({counted}) x JOIN {model._meta.db_table} t ON t.id = x.ref{join}",
             "1 = 1",
         )
 
@@ -716,7 +720,7 @@ def facet_counts(base, filters, page=None, *, text_matched=False):
         if cte not in split_ctes:
             split_ctes[cte] = _select(
                 ["g.k_countries", "g.n", "x.value"],
-                f"({combinations('k_countries', name)}) g {vendor['countries']}",
+                f"({combinations('k_countries', name)}) g {_split_sql('k_countries')}",
                 "1 = 1",
             )
         return cte
@@ -748,12 +752,12 @@ def facet_counts(base, filters, page=None, *, text_matched=False):
             "1 = 1",
             "x.region",
         ),
-        linked("sdg_target", _through_targets, "target", "text"),
-        linked("compact_theme", _through_themes, "compacttheme", "title"),
-        linked("round_table", _through_round_tables, "roundtable", "title", join=f" AND t.forum_id = ({forum_sql})"),
+        linked("sdg_target", "k_targets", Target, "text"),
+        linked("compact_theme", "k_themes", CompactTheme, "title"),
+        linked("round_table", "k_round_tables", RoundTable, "title", join=f" AND t.forum_id = ({forum_sql})"),
         _select(
             ["'constituency'", "x.value", null, "CAST(SUM(g.n) AS BIGINT)"],
-            f"({combinations('k_constituencies', 'constituency')}) g {vendor['constituencies']}",
+            f"({combinations('k_constituencies', 'constituency')}) g {_split_sql('k_constituencies', 'json')}",
             "1 = 1",
             "x.value",
         ),
@@ -854,7 +858,7 @@ def _cache_seconds():
     return getattr(settings, "SEARCH_CACHE_SECONDS", settings.PAGE_CACHE_SECONDS)
 
 
-def cached_facet_counts(base, filters, page, *, text_matched=False):
+def cached_facet_counts(base, filters, page):
     """facet_counts(), kept in the cache until any content changes (as the anonymous page cache).
 
     Counting facets over most of the database takes 100 ms at 20,000 practices; signed-in people,
@@ -866,7 +870,7 @@ def cached_facet_counts(base, filters, page, *, text_matched=False):
     """
     seconds = _cache_seconds()
     if seconds <= 0:
-        return facet_counts(base, filters, page, text_matched=text_matched)
+        return facet_counts(base, filters, page)
     from django.core.cache import cache
 
     from gfmd_portal import pagecache
@@ -879,7 +883,7 @@ def cached_facet_counts(base, filters, page, *, text_matched=False):
     stored = found.get(key)
     if stored is not None and stored[0] == version:
         return stored[1]
-    result = facet_counts(base, filters, page, text_matched=text_matched)
+    result = facet_counts(base, filters, page)
     cache.set(key, (version, result), seconds)
     return result
 
@@ -958,9 +962,7 @@ def search(*, user, q="", filters=None, sort="", page=1):
         effective_sort = "newest"  # no ranking without full text: the newest first
     number = max(1, int(page or 1))
     request = PageRequest(sort=effective_sort, offset=(number - 1) * PAGE_SIZE, q=params.q)
-    counts, total, ids = cached_facet_counts(
-        matching(visible_practices(user), params.q), params.filters, request, text_matched=bool(params.q)
-    )
+    counts, total, ids = cached_facet_counts(matching(visible_practices(user), params.q), params.filters, request)
     capped = effective_sort == "relevance" and total > RANK_CAP
     listed = min(total, RANK_CAP) if capped else total
     num_pages = max(1, -(-listed // PAGE_SIZE))

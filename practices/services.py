@@ -80,7 +80,13 @@ def update_search_vector(practice_ids):
 
     Title weighs most (A), then summary (B), then the other texts (C). Each text is indexed with
     the stemmer of the practice's language and, for exact words, the 'simple' configuration.
+
+    Also writes the copies of the practices' links that the facet counts read (practices.links), on
+    every database: links written in bulk (demo data, benchmark) send no signal.
     """
+    from practices import links
+
+    links.refresh(practice_ids)
     if connection.vendor != "postgresql" or not practice_ids:
         return
 
