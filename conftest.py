@@ -104,3 +104,14 @@ def private_broker(request, tmp_path, require_redis):
     yield server
     server.stop()
     app.conf.broker_url, app.conf.broker_transport_options = saved
+
+
+@pytest.fixture(autouse=True)
+def _fresh_facet_index():
+    """Each test starts without the practice search's in-process index (practices.facet_index):
+    rolled-back transactions can bring a database back to a token an index was built for."""
+    from practices import facet_index
+
+    facet_index.forget()
+    yield
+    facet_index.forget()

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,5 +9,15 @@ class PracticesConfig(AppConfig):
 
     def ready(self):
         from practices import links
+        from practices.models import Practice
 
         m2m_changed.connect(links.links_changed, dispatch_uid="practices.links")
+        # Any saved or deleted practice makes every process's facet index stale.
+        post_save.connect(_practice_changed, sender=Practice, dispatch_uid="practices.facet_index.save")
+        post_delete.connect(_practice_changed, sender=Practice, dispatch_uid="practices.facet_index.delete")
+
+
+def _practice_changed(sender, **kwargs):
+    from practices import facet_index
+
+    facet_index.bump()

@@ -16,6 +16,7 @@ next saved; the counts join the id to its table, so a deleted one is never shown
 
 from django.db import transaction
 
+from practices import facet_index
 from practices.models import Practice
 
 # (column on the practice, link table, the link table's column pointing at the linked object)
@@ -49,6 +50,8 @@ def refresh(practice_ids):
             for pk, columns in found.items()
         ]
         Practice.objects.bulk_update(practices, COLUMNS, batch_size=BATCH)
+    if wanted:
+        facet_index.bump()
 
 
 def _field_of(sender):

@@ -121,3 +121,13 @@ class Transition(models.Model):
 
     def __str__(self):
         return f"{self.practice_id}: {self.from_status} → {self.to_status}"
+
+
+class SearchGeneration(models.Model):
+    """One row whose token changes with every change to a practice or its links: each server
+    process rebuilds its facet index when the token differs (practices.facet_index)."""
+
+    token = models.CharField(max_length=32, blank=True, default="")
+
+    def __str__(self):
+        return self.token

@@ -26,6 +26,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+import numpy as np
 from django.conf import settings
 from django.contrib.postgres.search import SearchConfig, SearchHeadline, SearchQuery, SearchQueryField, SearchRank
 from django.db import connection
@@ -33,7 +34,6 @@ from django.db.models import (
     BooleanField,
     Case,
     Exists,
-    ExpressionWrapper,
     F,
     Func,
     OuterRef,
@@ -44,7 +44,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Concat, ExtractYear, Lower
+from django.db.models.functions import Cast, Concat, Lower
 from django.db.models.lookups import Contains
 from django.utils.functional import cached_property
 from django.utils.html import escape
@@ -54,12 +54,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from practices import facet_index
 from practices.models import Practice
-from practices.services import visible_practices
+from practices.services import visibility, visible_practices
 from roundtables.models import Forum, RoundTable
 from sdg_targets.models import CompactTheme, Target
 from stakeholders.models import Constituency
-from stakeholders.regions import REGION_OF, REGIONS, region_codes, regions_of
+from stakeholders.regions import REGIONS, region_codes, regions_of
 
 PAGE_SIZE = 20
 # At most this many matches (the most recently published) are ranked by relevance.
@@ -564,27 +565,6 @@ def _label_sql(alias, field_name):
     return "COALESCE(" + ", ".join(f"NULLIF({alias}.{field_name}_{code}, '')" for code in columns) + ")"
 
 
-def _split_sql(column, kind="list"):
-    """A join that splits ``g.<column>`` of each row into rows x(value): a comma-separated list
-    ("DE,FR", "3,17"), or a JSON list (``kind="json"``, the constituencies). Differs between
-    PostgreSQL and SQLite; ``column`` is a fixed alias of facet_counts."""
-    if connection.vendor == "postgresql":
-        if kind == "json":
-            return f"CROSS JOIN LATERAL jsonb_array_elements_text(CAST(g.{column} AS jsonb)) AS x(value)"
-        return f"CROSS JOIN LATERAL unnest(string_to_array(g.{column}, ',')) AS x(value)"
-    if kind == "json":
-        return f"CROSS JOIN json_each(g.{column}) AS x"
-    # "DE,FR" -> ["DE","FR"] (codes and ids: nothing to escape); SQLite's JSON1 walks it.
-    return f"CROSS JOIN json_each('[\"' || replace(g.{column}, ',', '\",\"') || '\"]') AS x"
-
-
-def _select(columns, source, where, group=""):
-    """One SELECT of the facet statement. Every piece is a fixed SQL fragment or an identifier from
-    the models' metadata; values (filters, the query, regions) are parameters."""
-    group_by = f" GROUP BY {group}" if group else ""
-    return f"SELECT {', '.join(columns)} FROM {source} WHERE {where}{group_by}"  # noqa: S608
-
-
 @dataclass
 class PageRequest:
     """Which page of ids facet_counts() should also return: the order, where it starts, its size.
@@ -597,205 +577,96 @@ class PageRequest:
     q: str = ""
 
 
-def _compile(expression):
-    query = Practice.objects.all().query
-    compiler = query.get_compiler(connection=connection)
-    return compiler.compile(expression.resolve_expression(query))
+LINKED = {"sdg_target": Target, "compact_theme": CompactTheme, "round_table": RoundTable}
 
 
-def _page_branch(page, where):
-    """The SELECT of the page's ids in order: ('page', id, NULL, position)."""
-    null = "CAST(NULL AS TEXT)"
-    if page.sort == "relevance":
-        query_sql, query_params = _compile(ts_query(page.q))
-        capped = _select(["k_id", "k_published"], "c", where) + " ORDER BY k_published DESC, k_id DESC LIMIT %s"
-        ranked = _select(
-            [
-                "r.k_id",
-                f"ROW_NUMBER() OVER (ORDER BY ts_rank_cd(p.search_vector, {query_sql}) DESC, "
-                "r.k_published DESC, r.k_id DESC) AS position",
-            ],
-            f"({capped}) r JOIN {Practice._meta.db_table} p ON p.id = r.k_id",
-            "1 = 1",
-        )
-        sql = _select(["'page'", "CAST(s.k_id AS TEXT)", null, "s.position"], f"({ranked}) s", "s.position > %s")
-        sql += " AND s.position <= %s"
-        return sql, [*query_params, RANK_CAP, page.offset, page.offset + page.size]
-    order = "k_title, k_id" if page.sort == "title" else "k_published DESC, k_id DESC"
-    listed = _select(["k_id", "k_published", "k_title"], "c", where) + f" ORDER BY {order} LIMIT %s OFFSET %s"
-    sql = _select(
-        ["'page'", "CAST(s.k_id AS TEXT)", null, f"ROW_NUMBER() OVER (ORDER BY {order.replace('k_', 's.k_')})"],
-        f"({listed}) s",
-        "1 = 1",
-    )
-    return sql, [page.size, page.offset]
-
-
-def facet_counts(base, filters, page=None):
-    """({filter: {value: (count, label)}}, total, [ids of the page]) in one query.
-
-    ``base`` is visible and text-matched, not yet filtered. Each practice that passes all filters
-    but at most one is considered; a filter's counts take the practices that pass every *other*
-    filter. With ``page`` (a PageRequest), the same statement lists that page's ids, in order.
-    """
-    active = [name for name in FILTERS if filters.get(name)]
-    flags = {
-        f"f_{name}": ExpressionWrapper(condition(name, filters[name]), output_field=BooleanField()) for name in active
-    }
-    extra = {}
-    if page is not None:
-        extra["k_published"] = F("published_at")
-        extra["k_title"] = Lower("title") if page.sort == "title" else Value("", output_field=TextField())
-    columns = (
-        base.order_by()
-        .annotate(
-            k_id=F("pk"),
-            k_countries=F("countries"),
-            k_constituencies=F("constituencies"),
-            k_targets=F("target_ids"),
-            k_themes=F("theme_ids"),
-            k_round_tables=F("round_table_ids"),
-            k_gender=F("gender_responsive"),
-            k_year=ExtractYear("start_date"),
-            **extra,
-            **flags,
-        )
-        .values(
-            "k_id",
-            "k_countries",
-            "k_constituencies",
-            "k_targets",
-            "k_themes",
-            "k_round_tables",
-            "k_gender",
-            "k_year",
-            *extra,
-            *flags,
-        )
-    )
-    base_sql, params = columns.query.sql_with_params()
-    params = list(params)
-    ctes = ["base AS (" + base_sql + ")"]
-    if len(active) >= 2:
-        # Only the practices that fail at most one filter can count anywhere.
-        passed = " + ".join("(CASE WHEN " + flag + " THEN 1 ELSE 0 END)" for flag in flags)
-        ctes.append("c AS (" + _select(["*"], "base", f"{passed} >= {len(active) - 1}") + ")")
-    else:
-        ctes.append("c AS (SELECT * FROM base)")
-    region_rows = list(REGION_OF.items())
-    ctes.append("regions(code, region) AS (VALUES " + ", ".join(["(%s, %s)"] * len(region_rows)) + ")")
-    params += [item for row in region_rows for item in row]
-
-    def others(name, *extra):
-        conditions = [f"c.f_{other}" for other in active if other != name] + list(extra)
-        return " AND ".join(conditions) or "1 = 1"
-
-    null = "CAST(NULL AS TEXT)"
-
-    def combinations(column, name):
-        """Each combination of values of a column (as text) with its number of practices."""
-        return _select([f"CAST({column} AS TEXT) AS {column}", "COUNT(*) AS n"], "c", others(name), "1")
-
-    def linked(name, column, model, label_field, join=""):
-        """Counts per linked object (SDG target, theme, round table): the copies of the links on the
-        practice's row (practices.links) counted per combination, split, then joined to their table."""
-        counted = _select(
-            ["CAST(x.value AS INTEGER) AS ref", "CAST(SUM(g.n) AS BIGINT) AS n"],
-            f"({combinations(column, name)}) g {_split_sql(column)}",
-            "x.value <> ''",
-            "x.value",
-        )
-        return _select(
-            [f"'{name}'", "t.code", _label_sql("t", label_field), "x.n"],
-            f"({counted}) x JOIN {model._meta.db_table} t ON t.id = x.ref{join}",
-            "1 = 1",
-        )
-
+def _linked_labels():
+    """{facet: {id as text: (code, label)}} of the SDG targets, themes and the current forum's round
+    tables, labels in the active language (one query)."""
     forum_sql, forum_params = Forum.objects.current_first().values("id")[:1].query.sql_with_params()
-
-    def split_countries(name):
-        """Each combination of countries split into x(k_countries, n, value): one CTE, shared by the
-        country and region branches when they count over the same practices (neither is filtered)."""
-        cte = "split" if others("country") == others("region") else f"split_{name}"
-        if cte not in split_ctes:
-            split_ctes[cte] = _select(
-                ["g.k_countries", "g.n", "x.value"],
-                f"({combinations('k_countries', name)}) g {_split_sql('k_countries')}",
-                "1 = 1",
-            )
-        return cte
-
-    split_ctes = {}
-    country_split = split_countries("country")
-    region_split = split_countries("region")
-    ctes += [f"{cte} AS ({sql})" for cte, sql in split_ctes.items()]
-    branches = [
-        _select(["'total'", "''", null, "COUNT(*)"], "c", others(None)),
-        # Multi-valued columns are counted per combination first (practices share few: "MA",
-        # "MA,SN"…), then each combination is split: far fewer rows to split and to group.
-        _select(
-            ["'country'", "x.value", null, "CAST(SUM(x.n) AS BIGINT)"],
-            f"{country_split} x",
-            "x.value <> ''",
-            "x.value",
-        ),
-        # A practice counts once per region, however many of its countries are in it.
-        _select(
-            ["'region'", "x.region", null, "CAST(SUM(x.n) AS BIGINT)"],
-            "("
-            + _select(
-                ["DISTINCT s.k_countries, r.region", "s.n"],
-                f"{region_split} s JOIN regions r ON r.code = s.value",
-                "1 = 1",
-            )
-            + ") x",
-            "1 = 1",
-            "x.region",
-        ),
-        linked("sdg_target", "k_targets", Target, "text"),
-        linked("compact_theme", "k_themes", CompactTheme, "title"),
-        linked("round_table", "k_round_tables", RoundTable, "title", join=f" AND t.forum_id = ({forum_sql})"),
-        _select(
-            ["'constituency'", "x.value", null, "CAST(SUM(g.n) AS BIGINT)"],
-            f"({combinations('k_constituencies', 'constituency')}) g {_split_sql('k_constituencies', 'json')}",
-            "1 = 1",
-            "x.value",
-        ),
-        _select(
-            ["'gender_responsive'", "CASE WHEN c.k_gender THEN 'yes' ELSE 'no' END", null, "COUNT(*)"],
-            "c",
-            others("gender_responsive", "c.k_gender IS NOT NULL"),
-            "c.k_gender",
-        ),
-        _select(
-            ["'year'", "CAST(c.k_year AS TEXT)", null, "COUNT(*)"],
-            "c",
-            others("year", "c.k_year IS NOT NULL"),
-            "c.k_year",
-        ),
-    ]
-    # The round-table branch holds the only parameters after the CTEs', then the page's.
-    params += list(forum_params)
-    if page is not None:
-        page_sql, page_params = _page_branch(page, others(None))
-        branches.append(page_sql)
-        params += page_params
-    sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(branches)
-    counts = {name: {} for name in FILTERS}
-    total = 0
-    positions = []
+    parts = []
+    for name, model, label_field, where in (
+        ("sdg_target", Target, "text", "1 = 1"),
+        ("compact_theme", CompactTheme, "title", "1 = 1"),
+        ("round_table", RoundTable, "title", f"t.forum_id = ({forum_sql})"),
+    ):
+        parts.append(
+            f"SELECT '{name}', t.id, t.code, {_label_sql('t', label_field)} "  # noqa: S608 - fixed fragments
+            f"FROM {model._meta.db_table} t WHERE {where}"
+        )
+    labels = {name: {} for name in LINKED}
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for facet, value, label, count in cursor.fetchall():
-            if facet == "total":
-                total = count
-            elif facet == "page":
-                positions.append((count, int(value)))
+        cursor.execute(" UNION ALL ".join(parts), list(forum_params))
+        for name, pk, code, label in cursor.fetchall():
+            labels[name][str(pk)] = (code, label or "")
+    return labels
+
+
+def _page_ids(index, mask, page):
+    """The ids of the requested page of the practices in ``mask``, in the page's order."""
+    positions = np.flatnonzero(mask)  # newest first
+    if page.sort == "relevance":
+        capped = index.ids[positions[:RANK_CAP]].tolist()
+        if not capped:
+            return []
+        ranked = (
+            Practice.objects.filter(pk__in=capped)
+            .annotate(rank=SearchRank(F("search_vector"), ts_query(page.q), cover_density=True))
+            .order_by("-rank", *NEWEST)
+            .values_list("pk", flat=True)
+        )
+        return list(ranked[page.offset : page.offset + page.size])
+    if page.sort == "title":
+        positions = positions[np.argsort(index.title_rank()[positions], kind="stable")]
+    return index.ids[positions[page.offset : page.offset + page.size]].tolist()
+
+
+def facet_counts(user, q, filters, page=None):
+    """({filter: {value: (count, label)}}, total, [ids of the page]) of a search by ``user``.
+
+    Counted on this process's facet index (practices.facet_index): the practices ``user`` may see,
+    those matching ``q`` (their ids from the database), then the filters. A filter's counts take
+    the practices that pass every *other* filter. Queries: the index's token, the labels of the
+    linked facets, the matches (with a query), the ranking (relevance order).
+    """
+    index = facet_index.current()
+    mask = index.visible(visibility(user))
+    if q:
+        matched = matching(visible_practices(user), q).order_by().values_list("pk", flat=True)
+        mask &= index.mask(index.positions_of(matched))
+    labels = _linked_labels()
+    active = [name for name in FILTERS if filters.get(name)]
+    passes = {}
+    for name in active:
+        values = filters[name]
+        if name in LINKED:  # codes -> the ids the index holds
+            values = [pk for pk, (code, _label) in labels[name].items() if code in {str(v) for v in values}]
+        passes[name] = index.matching(name, values)
+
+    def others(name):
+        kept = mask.copy()
+        for other in active:
+            if other != name:
+                kept &= passes[other]
+        return kept
+
+    everything = others(None)
+    counts = {name: {} for name in FILTERS}
+    for name in FILTERS:
+        counted = others(name) if name in active else everything
+        for value, positions in index.values[name].items():
+            found = int(np.count_nonzero(counted[positions]))
+            if not found:
+                continue
+            if name in LINKED:
+                if value not in labels[name]:  # deleted since, or a round table of another forum
+                    continue
+                code, label = labels[name][value]
+                counts[name][code] = (found, label)
             else:
-                if facet == "year":
-                    value = str(int(float(value)))  # EXTRACT gives a numeric on PostgreSQL
-                counts[facet][str(value)] = (count, label or "")
-    return counts, total, [pk for _position, pk in sorted(positions)]
+                counts[name][value] = (found, "")
+    ids = _page_ids(index, everything, page) if page is not None else []
+    return counts, int(np.count_nonzero(everything)), ids
 
 
 def _target_key(code):
@@ -858,32 +729,30 @@ def _cache_seconds():
     return getattr(settings, "SEARCH_CACHE_SECONDS", settings.PAGE_CACHE_SECONDS)
 
 
-def cached_facet_counts(base, filters, page):
+def cached_facet_counts(user, q, filters, page):
     """facet_counts(), kept in the cache until any content changes (as the anonymous page cache).
 
-    Counting facets over most of the database takes 100 ms at 20,000 practices; signed-in people,
-    whom the page cache does not serve, often ask the same (the page without a search, its next
-    pages). The key holds the SQL of ``base`` (so the visibility of the asker and the query), the
-    filters, the page and the language of the labels; the content version is stored in the value,
-    so that a hit costs one cache round trip and a stale entry is recomputed. Off when
-    SEARCH_CACHE_SECONDS (by default PAGE_CACHE_SECONDS) is 0.
+    Signed-in people, whom the page cache does not serve, often ask the same (the page without a
+    search, its next pages). The key holds what the asker may see, the query, the filters, the
+    page and the language of the labels; the content version is stored in the value, so that a
+    hit costs one cache round trip and a stale entry is recomputed. Off when SEARCH_CACHE_SECONDS
+    (by default PAGE_CACHE_SECONDS) is 0.
     """
     seconds = _cache_seconds()
     if seconds <= 0:
-        return facet_counts(base, filters, page)
+        return facet_counts(user, q, filters, page)
     from django.core.cache import cache
 
     from gfmd_portal import pagecache
 
-    sql, sql_params = base.query.sql_with_params()
-    described = repr((sql, sql_params, sorted(filters.items()), page, get_language()))
+    described = repr((visibility(user), q, sorted(filters.items()), page, get_language()))
     key = "practices:search:" + hashlib.sha256(described.encode()).hexdigest()
     found = cache.get_many([pagecache.VERSION_KEY, key])
     version = found.get(pagecache.VERSION_KEY) or pagecache.content_version()
     stored = found.get(key)
     if stored is not None and stored[0] == version:
         return stored[1]
-    result = facet_counts(base, filters, page)
+    result = facet_counts(user, q, filters, page)
     cache.set(key, (version, result), seconds)
     return result
 
@@ -962,7 +831,7 @@ def search(*, user, q="", filters=None, sort="", page=1):
         effective_sort = "newest"  # no ranking without full text: the newest first
     number = max(1, int(page or 1))
     request = PageRequest(sort=effective_sort, offset=(number - 1) * PAGE_SIZE, q=params.q)
-    counts, total, ids = cached_facet_counts(matching(visible_practices(user), params.q), params.filters, request)
+    counts, total, ids = cached_facet_counts(user, params.q, params.filters, request)
     capped = effective_sort == "relevance" and total > RANK_CAP
     listed = min(total, RANK_CAP) if capped else total
     num_pages = max(1, -(-listed // PAGE_SIZE))
@@ -976,7 +845,8 @@ def search(*, user, q="", filters=None, sort="", page=1):
     results = []
     if ids:
         queryset = (
-            Practice.objects.filter(pk__in=ids)
+            visible_practices(user)
+            .filter(pk__in=ids)
             .select_related("organisation")
             .prefetch_related(_only_codes("sdg_targets"), _only_codes("compact_themes"))
         )

@@ -1,5 +1,7 @@
 """Actions on good practices: drafting, the review workflow, visibility, the search vector."""
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
@@ -58,15 +60,34 @@ class VersionConflict(ValidationError):
     """Somebody else saved the practice since this form was opened."""
 
 
+@dataclass(frozen=True)
+class Visibility:
+    """What a person sees: everything (staff), or published practices and, for a verified
+    delegate, every practice of their government (``organisation_id``)."""
+
+    everything: bool
+    organisation_id: int | None = None
+
+
+def visibility(user):
+    """The one rule of who sees which practice (visible_practices and the search's facet index)."""
+    if acts_as_staff(user):
+        return Visibility(everything=True)
+    if is_verified_delegate(user):
+        return Visibility(everything=False, organisation_id=profile_of(user).organisation_id)
+    return Visibility(everything=False)
+
+
 def visible_practices(user):
     """Published practices for everyone; every status for staff and for the delegates of the
     submitting government. Every surface (pages, search, facets, exports, API, downloads) starts here."""
+    rule = visibility(user)
     queryset = Practice.objects.all()
-    if acts_as_staff(user):
+    if rule.everything:
         return queryset
     visible = Q(status=Status.PUBLISHED)
-    if is_verified_delegate(user):
-        visible |= Q(organisation_id=profile_of(user).organisation_id)
+    if rule.organisation_id is not None:
+        visible |= Q(organisation_id=rule.organisation_id)
     return queryset.filter(visible)
 
 
