@@ -1,9 +1,7 @@
 """The ids of a practice's SDG targets, Global Compact themes and round tables, copied onto its row.
 
-The search's facet counts (practices.search.facet_counts) count them like the countries: per
-combination of values ("3,17"), then split, instead of joining each link table to every matching
-practice (measured on bench/practices_search.py's data, 13,863 matches: 15 -> 4 ms for the SDG
-targets, 10 -> 3 ms for the themes). The copies are written here and only here:
+The search's facet index (practices.facet_index) reads them with the rest of the row, in one
+query. The copies are written here and only here:
 
 - whenever a link changes through the ORM, from either side (``m2m_changed``: add, remove, set,
   clear; see practices.apps), in the same transaction;
@@ -11,7 +9,7 @@ targets, 10 -> 3 ms for the themes). The copies are written here and only here:
   the benchmark) calls afterwards.
 
 A target, theme or round table deleted outright leaves its id in the copies until the practice is
-next saved; the counts join the id to its table, so a deleted one is never shown.
+next saved; the counts show only the ids found in its table, so a deleted one is never shown.
 """
 
 from django.db import transaction

@@ -14,10 +14,11 @@ containment on title, summary and description, without ranking or snippets.
 
 Filters are GET parameters, each possibly repeated (values of one filter are OR-ed, filters are
 AND-ed). Facet counts follow the usual rule: the counts of a filter's values are computed with every
-*other* filter applied. All of them, the total and the ids of the page come from one SQL statement
-(facet_counts); a page of the list costs four queries whatever the size of the database: that
-statement, the page's practices with their snippets, their SDG targets and their themes. The
-statement's result is kept in the cache until the content changes (cached_facet_counts).
+*other* filter applied. The counts, the total and the ids of the page come from the process's facet
+index (practices.facet_index, see facet_counts): the database gives the ids of the text matches and
+ranks the most recent of them. A page of the list costs 5 queries without a query and 7 with one,
+whatever the size of the database (one more after a change, to rebuild the index). The result is
+kept in the cache of searches until the content changes (cached_facet_counts).
 """
 
 import hashlib
