@@ -45,6 +45,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Concat, Lower
 from django.db.models.lookups import Contains
 from django.utils.functional import cached_property
@@ -610,8 +611,11 @@ def _page_ids(index, mask, page):
         capped = index.ids[positions[:RANK_CAP]].tolist()
         if not capped:
             return []
+        # Relevance needs full text, so PostgreSQL: the ids as one array parameter (= ANY) rather
+        # than 1,000 parameters of an IN list, each prepared by Django (about 5 ms).
+        among = RawSQL(f"{Practice._meta.db_table}.id = ANY(%s)", (capped,), BooleanField())  # noqa: S611 - ids as a parameter
         ranked = (
-            Practice.objects.filter(pk__in=capped)
+            Practice.objects.filter(among)
             .annotate(rank=SearchRank(F("search_vector"), ts_query(page.q), cover_density=True))
             .order_by("-rank", *NEWEST)
             .values_list("pk", flat=True)
