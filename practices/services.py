@@ -257,8 +257,10 @@ WORKFLOW = {
     "withdraw": ({Status.PUBLISHED}, Status.WITHDRAWN),
     "unpublish": ({Status.PUBLISHED}, Status.WITHDRAWN),
 }
-# Emails to the submitting delegates, by the status reached.
+# Emails to the submitting delegates, by the status reached; and when staff take a published practice
+# off the database (not when its own government withdraws it: they did it themselves).
 NOTIFY = {Status.SUBMITTED, Status.CHANGES_REQUESTED, Status.PUBLISHED, Status.REJECTED}
+NOTIFY_ACTIONS = {"unpublish"}
 
 
 def _record(practice, actor, from_status, to_status, comment=""):
@@ -306,6 +308,6 @@ def transition(*, practice, actor, action, comment=""):
             before={"status": from_status},
             after={"status": to_status, "comment": comment.strip()},
         )
-    if to_status in NOTIFY:
+    if to_status in NOTIFY or action in NOTIFY_ACTIONS:
         outbox.enqueue("practices.tasks.send_practice_email", transition_id=step.pk)
     return practice

@@ -18,6 +18,8 @@ TEMPLATES = {
     Status.CHANGES_REQUESTED: "practices/email/changes_requested",
     Status.PUBLISHED: "practices/email/published",
     Status.REJECTED: "practices/email/rejected",
+    # Only staff's "unpublish" sends one (services.NOTIFY_ACTIONS); a withdrawal by the government does not.
+    Status.WITHDRAWN: "practices/email/unpublished",
 }
 
 

@@ -235,6 +235,35 @@ def test_publication_and_rejection_are_emailed_with_the_comment(personas):
     assert rejected.status == Status.REJECTED
 
 
+def test_unpublishing_by_staff_is_emailed_with_the_reason_and_a_withdrawal_is_not(personas):
+    author = personas.delegate(language="fr")
+    personas.delegate("colleague@example.org")
+    staff = personas.staff()
+    practice = published(author, staff)
+    _run_outbox()  # submitted and published
+    mail.outbox.clear()
+    practice = services.transition(
+        practice=practice, actor=staff, action="unpublish", comment="Liens morts & <données> datées."
+    )
+    assert practice.status == Status.WITHDRAWN
+    _run_outbox()
+    told = {message.to[0]: message for message in mail.outbox}
+    assert sorted(told) == ["colleague@example.org", "delegate@example.org"]
+    french, english = told["delegate@example.org"], told["colleague@example.org"]
+    assert french.subject == f"[GFMD] Votre bonne pratique a été retirée de la base publique\u00a0: {practice.title}"
+    assert "Liens morts & <données> datées." in french.body  # plain text, not HTML-escaped
+    assert "/fr/practices/mine/" in french.body
+    assert english.subject == f"[GFMD] Your good practice was taken off the public database: {practice.title}"
+    # The government's own withdrawal sends nothing.
+    own = published(author, staff, title="Second")
+    mail.outbox.clear()
+    _run_outbox()
+    services.transition(practice=own, actor=author, action="withdraw")
+    mail.outbox.clear()
+    _run_outbox()
+    assert mail.outbox == []
+
+
 def test_the_creator_is_told_even_when_no_longer_a_delegate_and_a_step_without_email_is_quiet(personas):
     from stakeholders.models import Profile
 
