@@ -12,3 +12,18 @@ def site(request):
         info = get_language_info(code)
         languages.append({"code": code, "name_local": info["name_local"], "url": translate_url(path, code)})
     return {"language_links": languages}
+
+
+def after_second_factor(request):
+    """On the recovery codes page, the staff page the person was going to before setting up their
+    second factor (stakeholders.middleware), to continue there once the codes are saved."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.url_name != "mfa_view_recovery_codes" or not request.user.is_authenticated:
+        return {}
+    from stakeholders.middleware import AFTER_SECOND_FACTOR
+
+    path = request.session.get(AFTER_SECOND_FACTOR) or ""
+    # Only a path of this site (the middleware stores one; never follow anything else).
+    if not path.startswith("/") or path.startswith("//"):
+        return {}
+    return {"after_second_factor": path}

@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gfmd_portal.context_processors.site",
+                "gfmd_portal.context_processors.after_second_factor",
             ],
         },
     },

@@ -344,6 +344,8 @@ def test_staff_activate_totp_then_reach_the_staff_pages(client, personas):
     codes = client.get(reverse("mfa_view_recovery_codes"))
     assert codes.status_code == 200
     assert len(codes.context["unused_codes"]) == 10
+    # Once the codes are saved, a link goes on to the page that asked for the second factor.
+    assert 'href="/en/staff/delegate-requests/">I have saved my codes' in codes.content.decode()
 
     assert client.get("/en/staff/delegate-requests/").status_code == 200
 
@@ -387,3 +389,26 @@ def test_a_recovery_code_opens_the_second_step_once(client, personas):
     assert reused.status_code == 200
     assert "Incorrect code." in reused.content.decode()
     assert not _signed_in(client)
+
+
+@pytest.mark.parametrize(
+    ("stored", "linked"),
+    [("/en/staff/agenda/", "/en/staff/agenda/"), (None, None), ("//evil.example/", None), ("https://x.org/", None)],
+)
+def test_the_continue_link_after_the_recovery_codes_is_a_path_of_this_site_only(rf, personas, stored, linked):
+    from django.contrib.sessions.backends.signed_cookies import SessionStore
+    from django.urls import resolve
+
+    from gfmd_portal.context_processors import after_second_factor
+
+    request = rf.get(reverse("mfa_view_recovery_codes"))
+    request.resolver_match = resolve(request.path)
+    request.user = personas.staff()
+    request.session = SessionStore()
+    if stored:
+        request.session["after_second_factor"] = stored
+    assert after_second_factor(request).get("after_second_factor") == linked
+    # Any other page: nothing.
+    other = rf.get("/en/")
+    other.resolver_match, other.user, other.session = resolve("/en/"), request.user, request.session
+    assert after_second_factor(other) == {}
