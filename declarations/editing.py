@@ -202,6 +202,11 @@ def publish(*, draft, user):
                 "published_at": declaration.published_at.isoformat(),
             },
         )
+        # The public's PDF (it says "published version"), made by a worker before anyone asks for it.
+        from declarations import exports
+
+        draft.declaration = declaration
+        exports.prepare_in_background(draft, "pdf")
     return declaration
 
 

@@ -276,7 +276,50 @@ def cached_export(draft, fmt):
     result = export(draft, fmt)
     if len(result[0]) <= CACHE_MAX_BYTES:
         cache.set(key, result, CACHE_SECONDS)
+    else:  # too big to keep: made on each request (prepare_in_background would never see it ready)
+        cache.set(key + ":too-big", True, CACHE_SECONDS)
     return result
+
+
+# --- Long PDFs are made by a worker ---------------------------------------------------------------
+
+# WeasyPrint lays out about 60 paragraphs a second here (450 in 8 s, 5,000 in 80-150 s): past this
+# many, the first request for a version's PDF asks a worker for it instead of making the visitor
+# wait (a big draft would pass the web server's 30 s timeout), and answers "being prepared".
+PREPARE_ABOVE_PARAGRAPHS = 200
+PREPARING_SECONDS = 600
+
+
+def _preparing_key(draft, fmt):
+    return "declarations:preparing:" + cache_key(draft, fmt)
+
+
+def must_be_prepared(draft, fmt):
+    """True when ``fmt`` of ``draft`` is a PDF not in the cache yet and long to make."""
+    if fmt != "pdf":
+        return False
+    key = cache_key(draft, fmt)
+    found = cache.get_many([key, key + ":too-big"])
+    if found:
+        return False
+    return draft.paragraphs.count() > PREPARE_ABOVE_PARAGRAPHS
+
+
+def prepare_in_background(draft, fmt="pdf"):
+    """Ask a worker to make and keep the file, at most once while one is at it (outbox: sent once
+    the current transaction commits)."""
+    from gfmd_portal import outbox
+
+    if cache.add(_preparing_key(draft, fmt), True, PREPARING_SECONDS):
+        outbox.enqueue("declarations.tasks.prepare_export", draft_id=draft.pk, fmt=fmt)
+
+
+def prepared(draft, fmt):
+    """Make and keep the file (the worker's side of prepare_in_background)."""
+    try:
+        cached_export(draft, fmt)
+    finally:
+        cache.delete(_preparing_key(draft, fmt))
 
 
 def export(draft, fmt):

@@ -63,3 +63,18 @@ def _watch_on_start(sender=None, **kwargs):
         watch_compile_jobs.apply_async(countdown=min(5, settings.DECLARATION_COMPILE_STALL_SECONDS))
     except Exception:  # the watch is a help; a broker hiccup must not stop the worker
         logger.warning("Could not schedule the compile-job watch", exc_info=True)
+
+
+@shared_task(name="declarations.tasks.prepare_export", ignore_result=True)
+def prepare_export(draft_id, fmt="pdf"):
+    """Make a version's file and keep it in the cache (declarations.exports.prepare_in_background)."""
+    from declarations import exports
+    from declarations.models import Draft
+
+    draft = Draft.objects.select_related("declaration__forum").filter(pk=draft_id).first()
+    if draft is None:
+        return
+    try:
+        exports.prepared(draft, fmt)
+    except exports.PdfUnavailable as error:
+        logger.error("declaration %s of draft %s unavailable: %s", fmt, draft_id, error)

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -478,6 +478,10 @@ class PublicDeclaration(TemplateView):
         )
 
 
+# The "being prepared" page asks again this often (the Refresh header).
+PREPARING_REFRESH_SECONDS = 5
+
+
 class DraftDownload(View):
     """Any version as docx, pdf or html: the published one for everyone, the others for staff only."""
 
@@ -489,6 +493,12 @@ class DraftDownload(View):
         published = declaration.published_at is not None and declaration.final_draft_id == draft.pk
         if not published and not can(request.user, "declarations.view_drafts"):
             raise Http404
+        if exports.must_be_prepared(draft, fmt):
+            exports.prepare_in_background(draft, fmt)
+            response = render(request, "declarations/preparing.html", {"draft": draft, "fmt": fmt}, status=202)
+            response["Refresh"] = str(PREPARING_REFRESH_SECONDS)
+            response.page_cache_exempt = True
+            return _no_store(response)
         try:
             content, content_type, name = exports.cached_export(draft, fmt)
         except exports.PdfUnavailable:

@@ -133,3 +133,12 @@ def test_exports_are_made_once_per_version_and_state(draft, monkeypatch):
     exports.cached_export(draft, "pdf")
     assert calls == [draft.pk, draft.pk]
     assert "version publiée".encode() in exports.cached_export(draft, "html")[0]  # a French declaration
+
+
+def test_a_file_too_big_to_keep_is_made_on_request_not_deferred(draft, monkeypatch):
+    monkeypatch.setattr(exports, "CACHE_MAX_BYTES", 10)
+    monkeypatch.setattr(exports, "PREPARE_ABOVE_PARAGRAPHS", 1)
+    assert exports.must_be_prepared(draft, "pdf")
+    exports.cached_export(draft, "pdf")  # made, too big to keep
+    assert not exports.must_be_prepared(draft, "pdf")
+    assert not exports.must_be_prepared(draft, "docx")

@@ -477,3 +477,62 @@ def test_overview_query_count_does_not_grow_with_versions(staff_client, forum, d
 def test_overview_is_for_staff_only(client, personas, forum):
     client.force_login(personas.delegate())
     assert client.get(reverse("declarations:staff-overview")).status_code == 403
+
+
+# --- Long PDFs --------------------------------------------------------------------------------------
+
+
+def _prepare_tasks():
+    from gfmd_portal.models import OutboxTask
+
+    return list(
+        OutboxTask.objects.filter(task_name="declarations.tasks.prepare_export").values_list("kwargs", flat=True)
+    )
+
+
+def test_a_long_pdf_is_made_by_a_worker_while_a_page_says_so(staff_client, forum, monkeypatch):
+    from declarations import exports, tasks
+
+    monkeypatch.setattr(exports, "PREPARE_ABOVE_PARAGRAPHS", 3)
+    draft = build_draft(declaration_for(forum, "en"), count=5, sources=0)
+    url = reverse("declarations:download", kwargs={"pk": draft.pk, "fmt": "pdf"})
+    first = staff_client.get(url)
+    assert first.status_code == 202
+    assert first["Refresh"] == "5"
+    assert first["Cache-Control"] == "private, no-store"
+    assert "The PDF is being prepared" in first.content.decode()
+    assert staff_client.get(url).status_code == 202  # asked again while the worker is at it: one task
+    assert _prepare_tasks() == [{"draft_id": draft.pk, "fmt": "pdf"}]
+    tasks.prepare_export(draft_id=draft.pk, fmt="pdf")
+    ready = staff_client.get(url)
+    assert ready.status_code == 200
+    assert ready.content.startswith(b"%PDF")
+    assert ready["Content-Disposition"] == 'attachment; filename="gfmd-2017-declaration-en-v1.pdf"'
+    # Word and HTML are quick to make: never deferred.
+    docx_url = reverse("declarations:download", kwargs={"pk": draft.pk, "fmt": "docx"})
+    assert staff_client.get(docx_url).status_code == 200
+
+
+def test_a_draft_is_still_a_404_to_the_public_when_its_pdf_would_be_deferred(client, forum, monkeypatch):
+    from declarations import exports
+
+    monkeypatch.setattr(exports, "PREPARE_ABOVE_PARAGRAPHS", 1)
+    draft = build_draft(declaration_for(forum, "en"), count=3, sources=0)
+    assert client.get(reverse("declarations:download", kwargs={"pk": draft.pk, "fmt": "pdf"})).status_code == 404
+    assert _prepare_tasks() == []
+
+
+def test_publishing_has_the_public_pdf_made_beforehand(forum, personas):
+    from django.core.cache import cache
+
+    from declarations import editing, exports, tasks
+
+    staff = personas.staff()
+    draft = build_draft(declaration_for(forum, "en"), count=2, sources=0)
+    editing.mark_final(draft=draft, user=staff)
+    editing.publish(draft=draft, user=staff)
+    assert _prepare_tasks() == [{"draft_id": draft.pk, "fmt": "pdf"}]
+    tasks.prepare_export(**_prepare_tasks()[0])
+    draft = Draft.objects.select_related("declaration").get(pk=draft.pk)
+    content, content_type, _name = cache.get(exports.cache_key(draft, "pdf"))
+    assert content.startswith(b"%PDF") and content_type == "application/pdf"
