@@ -645,7 +645,8 @@ def facet_counts(user, q, filters, page=None):
     for name in active:
         values = filters[name]
         if name in LINKED:  # codes -> the ids the index holds
-            values = [pk for pk, (code, _label) in labels[name].items() if code in {str(v) for v in values}]
+            codes = {str(value) for value in values}
+            values = [pk for pk, (code, _label) in labels[name].items() if code in codes]
         passes[name] = index.matching(name, values)
 
     def others(name):

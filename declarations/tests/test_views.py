@@ -502,6 +502,8 @@ def test_a_long_pdf_is_made_by_a_worker_while_a_page_says_so(staff_client, forum
     assert first["Cache-Control"] == "private, no-store"
     assert "The PDF is being prepared" in first.content.decode()
     assert staff_client.get(url).status_code == 202  # asked again while the worker is at it: one task
+    french = staff_client.get(url.replace("/en/", "/fr/", 1))
+    assert french.status_code == 202 and "Le PDF est en préparation" in french.content.decode()
     assert _prepare_tasks() == [{"draft_id": draft.pk, "fmt": "pdf"}]
     tasks.prepare_export(draft_id=draft.pk, fmt="pdf")
     ready = staff_client.get(url)
