@@ -118,7 +118,7 @@ from practices.models import Practice
 from roundtables.models import Contribution, RapporteurReport, RoundTable
 from sdg_targets.models import CompactTheme
 from stakeholders import audit
-from stakeholders.models import Constituency
+from stakeholders.models import Constituency, constituency_label
 
 logger = logging.getLogger(__name__)
 
@@ -1032,13 +1032,6 @@ def _date(value):
     return formats.date_format(value, "DATE_FORMAT") if value else ""
 
 
-def _constituency_label(value):
-    try:
-        return str(Constituency(value).label)
-    except ValueError:
-        return value or _("not stated")
-
-
 def _preamble(forum, contents):
     paragraphs = [_heading("preamble", _("Presidential declaration — %(forum)s") % {"forum": forum.title}, 1)]
     paragraphs.append(_heading("preamble", _("Preamble"), 2))
@@ -1070,7 +1063,8 @@ def _preamble(forum, contents):
     total = sum(by_constituency.values())
     order = {value: index for index, value in enumerate(Constituency.values)}
     breakdown = "; ".join(
-        _("%(constituency)s %(count)s") % {"constituency": _constituency_label(value), "count": _number(count)}
+        _("%(constituency)s %(count)s")
+        % {"constituency": constituency_label(value, missing=_("not stated")), "count": _number(count)}
         for value, count in sorted(by_constituency.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
     )
     if total:
@@ -1150,7 +1144,7 @@ def _annex(organisations):
                 "annex",
                 _("%(constituency)s (%(count)s): %(names)s.")
                 % {
-                    "constituency": _constituency_label(constituency),
+                    "constituency": constituency_label(constituency, missing=_("not stated")),
                     "count": _number(len(names)),
                     "names": "; ".join(names),
                 },

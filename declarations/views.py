@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
+from common.http import no_store
 from declarations import editing, exports
 from declarations.compile import job_progress as engine_job_progress
 from declarations.compile import request_compile
@@ -28,24 +29,12 @@ from declarations.models import CompileJob, Declaration, Draft, Paragraph
 from practices.models import Practice
 from roundtables.models import Contribution, Forum, RapporteurReport
 from roundtables.views import _forum_or_404
-from stakeholders.models import Constituency
+from stakeholders.models import constituency_label
 from stakeholders.permissions import PermissionRequiredMixin, can
 
 PARAGRAPHS_PER_PAGE = 100
 SOURCES_SHOWN = 5  # beside each paragraph; the rest on the paragraph's sources page
 SOURCES_PER_PAGE = 100
-
-
-def _no_store(response):
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def constituency_label(value):
-    try:
-        return Constituency(value).label
-    except ValueError:
-        return value or ""
 
 
 def job_progress(job):
@@ -158,7 +147,7 @@ class StaffOverview(PermissionRequiredMixin, TemplateView):
         )
 
     def get(self, request, *args, **kwargs):
-        return _no_store(super().get(request, *args, **kwargs))
+        return no_store(super().get(request, *args, **kwargs))
 
 
 class StaffCompile(PermissionRequiredMixin, View):
@@ -208,10 +197,10 @@ class StaffJob(TemplateView):
                     messages.info(request, _("Nothing changed since the last draft: no new version was made."))
                 response = HttpResponse(status=204)
                 response["HX-Redirect"] = reverse("declarations:staff-draft", kwargs={"pk": draft_id})
-                return _no_store(response)
+                return no_store(response)
         context = {"job": job, "progress": progress, "declaration": job.declaration, "forum": job.declaration.forum}
         template = self.partial_template_name if htmx else self.template_name
-        return _no_store(self.response_class(request=request, template=[template], context=context))
+        return no_store(self.response_class(request=request, template=[template], context=context))
 
 
 # --- Staff: a draft, its sources, editing ------------------------------------------------------------
@@ -263,9 +252,9 @@ class StaffDraft(TemplateView):
         for paragraph in rows:
             paragraph.practices = [practices[pid] for pid in (paragraph.practice_ids or []) if pid in practices]
             paragraph.more_sources = (paragraph.source_count or 0) - len(paragraph.first_sources)
-            paragraph.constituency_labels = [constituency_label(c) for c in paragraph.constituencies or []]
+            paragraph.constituency_labels = [constituency_label(c, missing="") for c in paragraph.constituencies or []]
             for source in paragraph.first_sources:
-                source.constituency_label = constituency_label(source.constituency)
+                source.constituency_label = constituency_label(source.constituency, missing="")
         versions = _versions(declaration)
         context = {
             "draft": draft,
@@ -282,7 +271,7 @@ class StaffDraft(TemplateView):
             "previous": next((v for v in versions if v.version < draft.version), None),
             "formats": exports.FORMATS,
         }
-        return _no_store(self.render_to_response(self.get_context_data(**context)))
+        return no_store(self.render_to_response(self.get_context_data(**context)))
 
 
 class StaffParagraphSources(TemplateView):
@@ -298,7 +287,7 @@ class StaffParagraphSources(TemplateView):
         ).order_by("id")
         page = Paginator(sources, SOURCES_PER_PAGE).get_page(request.GET.get("page"))
         for source in page.object_list:
-            source.constituency_label = constituency_label(source.constituency)
+            source.constituency_label = constituency_label(source.constituency, missing="")
         context = {
             "draft": draft,
             "declaration": draft.declaration,
@@ -309,7 +298,7 @@ class StaffParagraphSources(TemplateView):
                 pk__in=[p for p in paragraph.practice_ids or [] if isinstance(p, int)]
             ),
         }
-        return _no_store(self.render_to_response(self.get_context_data(**context)))
+        return no_store(self.render_to_response(self.get_context_data(**context)))
 
 
 def _draft_page_url(draft, position):
@@ -394,7 +383,7 @@ class StaffCompare(TemplateView):
             "new_draft": by_number.get(form.cleaned_data["new"]) if result else None,
         }
         status = 400 if data is not None and not form.is_valid() else 200
-        return _no_store(self.render_to_response(self.get_context_data(**context), status=status))
+        return no_store(self.render_to_response(self.get_context_data(**context), status=status))
 
 
 class _StaffDraftAction(View):
@@ -498,18 +487,18 @@ class DraftDownload(View):
             response = render(request, "declarations/preparing.html", {"draft": draft, "fmt": fmt}, status=202)
             response["Refresh"] = str(PREPARING_REFRESH_SECONDS)
             response.page_cache_exempt = True
-            return _no_store(response)
+            return no_store(response)
         try:
             content, content_type, name = exports.cached_export(draft, fmt)
         except exports.PdfUnavailable:
-            return _no_store(HttpResponse(_("PDF files cannot be made on this server."), status=503))
+            return no_store(HttpResponse(_("PDF files cannot be made on this server."), status=503))
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         response["X-Content-Type-Options"] = "nosniff"
         if published:
             response["Cache-Control"] = "public, max-age=300"
         else:
-            _no_store(response)
+            no_store(response)
         # Files are not kept in the page cache (it would drop Content-Disposition).
         response.page_cache_exempt = True
         return response

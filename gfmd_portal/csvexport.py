@@ -13,6 +13,8 @@ from decimal import Decimal
 
 from django.http import StreamingHttpResponse
 
+from common.http import no_store
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 # Excel reads a UTF-8 file with accented names correctly only when it starts with a BOM.
 BOM = "\ufeff"
@@ -53,5 +55,4 @@ def csv_response(filename, header, rows):
     """A streamed CSV download: ``rows`` may be a generator over a large queryset."""
     response = StreamingHttpResponse(csv_rows(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return no_store(response)

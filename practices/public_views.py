@@ -21,6 +21,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from common.http import no_store
 from gfmd_portal.csvexport import csv_response
 from practices import search
 from practices.models import Attachment, Practice
@@ -288,5 +289,4 @@ def export_json(request):
         return HttpResponseBadRequest(json.dumps({"detail": str(exc)}), content_type="application/json; charset=utf-8")
     response = StreamingHttpResponse(_json_lines(queryset, request), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename("json")}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return no_store(response)

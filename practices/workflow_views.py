@@ -17,6 +17,7 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.views.generic import ListView, View
 
+from common.http import error_text
 from practices import services
 from practices.forms import PracticeForm, ReviewForm, WithdrawForm
 from practices.models import Practice, Transition
@@ -26,10 +27,6 @@ from stakeholders.permissions import PermissionRequiredMixin, can, profile_of
 
 Status = Practice.Status
 FORM_TEMPLATE = "practices/practice_form.html"
-
-
-def _error_text(error):
-    return " ".join(error.messages)
 
 
 def _visible_or_404(user, pk):
@@ -127,7 +124,7 @@ def _save(request, practice):
             for upload, title in form.uploads():
                 services.add_attachment(practice=saved, editor=request.user, uploaded=upload, title=title)
     except VersionConflict as conflict:
-        return _render_form(request, form, practice=practice, conflict=_error_text(conflict))
+        return _render_form(request, form, practice=practice, conflict=error_text(conflict))
     except ValidationError as error:
         _add_errors(form, error)
         return _render_form(request, form, practice=practice, refused=True)
@@ -192,7 +189,7 @@ class PracticeSubmit(LoginRequiredMixin, View):
         except ValidationError as error:
             if hasattr(error, "error_dict"):
                 return _show_missing(request, practice, error)
-            messages.error(request, _error_text(error))
+            messages.error(request, error_text(error))
             return redirect("practices:mine")
         messages.success(request, _("Your practice is sent for review. You will be told by email of the decision."))
         return redirect("practices:mine")
@@ -212,7 +209,7 @@ class PracticeWithdraw(LoginRequiredMixin, View):
         try:
             services.transition(practice=practice, actor=request.user, action="withdraw", comment=comment)
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, _("The practice is withdrawn: it is no longer public."))
         return redirect("practices:mine")
@@ -315,7 +312,7 @@ class Review(PermissionRequiredMixin, View):
                 practice=practice, actor=request.user, action=action, comment=form.cleaned_data["comment"]
             )
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, error_text(error))
             return self.page(Practice.objects.select_related("organisation", "created_by").get(pk=pk), form)
         messages.success(
             request,

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from common.http import error_text, no_store
 from roundtables import agenda
 from roundtables.forms_agenda import ItemChangeForm, ItemForm, RoleChangeForm, RoleForm, SessionForm
 from roundtables.models import AgendaItem, GuidingQuestion, Session, SessionRole
@@ -28,15 +29,6 @@ from stakeholders.permissions import PermissionRequiredMixin
 
 EDITOR_TEMPLATE = "roundtables/agenda_staff/editor.html"
 CHANGES_SHOWN = 15
-
-
-def _error_text(error):
-    return " ".join(error.messages)
-
-
-def _no_store(response):
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _is_htmx(request):
@@ -137,7 +129,7 @@ class AgendaOverview(AgendaStaffMixin, TemplateView):
         return super().get_context_data(forum=forum, rows=rows, problem_rows=problem_rows, **kwargs)
 
     def get(self, request, *args, **kwargs):
-        return _no_store(super().get(request, *args, **kwargs))
+        return no_store(super().get(request, *args, **kwargs))
 
 
 class SessionCreate(AgendaStaffMixin, View):
@@ -147,7 +139,7 @@ class SessionCreate(AgendaStaffMixin, View):
 
     def get(self, request):
         form = SessionForm(forum=self.forum, initial={"venue": self.forum.city})
-        return _no_store(render(request, self.template_name, {"form": form, "forum": self.forum}))
+        return no_store(render(request, self.template_name, {"form": form, "forum": self.forum}))
 
     def post(self, request):
         form = SessionForm(request.POST, forum=self.forum)
@@ -159,7 +151,7 @@ class SessionCreate(AgendaStaffMixin, View):
             else:
                 messages.success(request, _("The session is created as a draft: only staff see it."))
                 return redirect("roundtables:staff-agenda-session", slug=session.slug)
-        return _no_store(render(request, self.template_name, {"form": form, "forum": self.forum}))
+        return no_store(render(request, self.template_name, {"form": form, "forum": self.forum}))
 
 
 def _add_errors(form, error):
@@ -181,7 +173,7 @@ class SessionEditor(AgendaStaffMixin, View):
     """GET /<lang>/staff/agenda/<slug>/: the editor. POST: save the details (refused if stale)."""
 
     def get(self, request, slug):
-        return _no_store(render(request, EDITOR_TEMPLATE, editor_context(self.session)))
+        return no_store(render(request, EDITOR_TEMPLATE, editor_context(self.session)))
 
     def post(self, request, slug):
         session = self.session
@@ -208,7 +200,7 @@ class SessionEditor(AgendaStaffMixin, View):
     def _again(self, form, conflict="", status=200):
         # What the person typed stays in the form; only the lock's version is the current one.
         context = editor_context(self.session, form=form, conflict=conflict, details_refused=True)
-        return _no_store(render(self.request, EDITOR_TEMPLATE, context, status=status))
+        return no_store(render(self.request, EDITOR_TEMPLATE, context, status=status))
 
 
 def _error_text_of(exception):
@@ -259,13 +251,13 @@ class PanelAction(AgendaStaffMixin, View):
         session = Session.objects.select_related("forum", "round_table").get(pk=self.session.pk)
         context = editor_context(session, status_message=status_message, **overrides)
         if not _is_htmx(request):
-            return _no_store(render(request, EDITOR_TEMPLATE, context))
+            return no_store(render(request, EDITOR_TEMPLATE, context))
         html = render_to_string(f"roundtables/agenda_staff/_{self.panel}_panel.html", context, request=request)
         html += render_to_string("roundtables/agenda_staff/_checks.html", {**context, "oob": True}, request=request)
-        return _no_store(HttpResponse(html))
+        return no_store(HttpResponse(html))
 
     def refused(self, error):
-        return {f"{self.panel}_error": _error_text(error)}
+        return {f"{self.panel}_error": error_text(error)}
 
 
 class RoleAdd(PanelAction):
@@ -285,7 +277,7 @@ class RoleAdd(PanelAction):
 
     def refused(self, error):
         # The form comes back bound: what was typed is kept, with its errors.
-        return {"role_form": self.form, "roles_error": _error_text(error)}
+        return {"role_form": self.form, "roles_error": error_text(error)}
 
 
 class RoleChange(PanelAction):
@@ -347,7 +339,7 @@ class ItemAdd(ItemAction):
         return _("%(item)s added at the end.") % {"item": _item_name(item)}
 
     def refused(self, error):
-        return {"item_form": self.form, "order_error": _error_text(error)}
+        return {"item_form": self.form, "order_error": error_text(error)}
 
 
 class ItemChange(ItemAction):

@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
+from common.http import no_store
 from gfmd_portal.templatetags.portal import content_lang
 from roundtables import feeds, programme_pdf
 from roundtables.agenda_blocks import Words, session_block
@@ -268,11 +269,6 @@ def session_url(session):
     return reverse("roundtables:agenda-session", kwargs={"forum": session.forum.slug, "slug": session.slug})
 
 
-def _no_store(response):
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 # --- Pages ------------------------------------------------------------------------------------------
 
 
@@ -405,7 +401,7 @@ class MyFeed(View):
         )
         response = _calendar_response(body, "my-sessions.ics")
         response.page_cache_exempt = True
-        return _no_store(response)
+        return no_store(response)
 
 
 # --- The printable programme ----------------------------------------------------------------------
@@ -445,7 +441,7 @@ class MyCalendarFeed(LoginRequiredMixin, View):
             if token
             else None
         )
-        return _no_store(
+        return no_store(
             render(
                 request,
                 self.template_name,

@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
+from common.http import error_text, no_store
 from roundtables import contributions as service
 from roundtables.contributions import Status, VersionConflict
 from roundtables.forms_contributions import (
@@ -32,15 +33,11 @@ from roundtables.forms_contributions import (
 )
 from roundtables.models import Contribution, GuidingQuestion, RapporteurReport, RoundTable, Session
 from roundtables.views import _forum_or_404
-from stakeholders.models import Constituency
+from stakeholders.models import constituency_label
 from stakeholders.permissions import PermissionRequiredMixin, can
 
 PUBLIC_PAGE_SIZE = 25
 QUEUE_PAGE_SIZE = 50
-
-
-def _error_text(error):
-    return " ".join(error.messages)
 
 
 def _add_errors(form, error):
@@ -50,13 +47,6 @@ def _add_errors(form, error):
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
-
-
-def constituency_label(value):
-    try:
-        return Constituency(value).label
-    except ValueError:
-        return value or "—"
 
 
 # --- Participants contribute ----------------------------------------------------------------------
@@ -236,7 +226,7 @@ class ContributionDetail(TemplateView):
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)
         if context["contribution"].status != Status.ACCEPTED:
-            response["Cache-Control"] = "private, no-store"
+            no_store(response)
         return response
 
 
@@ -439,8 +429,7 @@ class SessionReport(View):
             "is_staff": can(self.request.user, "roundtables.moderate_contributions"),
         }
         response = render(self.request, self.template_name, context, status=status)
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return no_store(response)
 
     def get(self, request, *args, **kwargs):
         reports = self.reports()
@@ -468,7 +457,7 @@ class SessionReport(View):
                 version=version,
             )
         except VersionConflict as conflict:
-            return self.render_page(form, conflict=_error_text(conflict), status=409)
+            return self.render_page(form, conflict=error_text(conflict), status=409)
         except ValidationError as error:
             _add_errors(form, error)
             return self.render_page(form)

@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
+from common.http import error_text, no_store
 from gfmd_portal.csvexport import csv_response
 from roundtables import services, tickets
 from roundtables.forms import (
@@ -33,26 +34,15 @@ from roundtables.models import OPEN_SEATS, Registration, RegistrationPolicy, Ses
 from roundtables.services import RegistrationRefused
 from roundtables.tickets import COMMON_SPACE, registration_page_url
 from roundtables.views import _forum_or_404
-from stakeholders.models import Constituency
+from stakeholders.models import Constituency, constituency_label
 from stakeholders.permissions import PermissionRequiredMixin, can, has_verified_email, profile_of
 
 STAFF_PAGE_SIZE = 100
 
 
-def _error_text(error):
-    return " ".join(error.messages)
-
-
 def display_name(user):
     """A person's name where they gave one, else their email address (sign-up asks no name)."""
     return user.get_full_name() or user.email
-
-
-def constituency_label(value):
-    try:
-        return Constituency(value).label
-    except ValueError:
-        return value or "—"
 
 
 def registration_state(policy, now=None):
@@ -96,11 +86,6 @@ def waitlist_positions(session, ids=None):
     waiting = Registration.objects.filter(session=session, status=Registration.Status.WAITLISTED).order_by("id")
     positions = {pk: number for number, pk in enumerate(waiting.values_list("id", flat=True), start=1)}
     return positions if ids is None else {pk: positions[pk] for pk in ids if pk in positions}
-
-
-def _no_store(response):
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- The participant's page -----------------------------------------------------------------
@@ -156,7 +141,7 @@ class RegistrationPageMixin:
                 try:
                     services.check_eligibility(policy=policy, person=user)
                 except RegistrationRefused as error:
-                    refusal = _error_text(error)
+                    refusal = error_text(error)
         pools = seat_pools(policy)
         constituency = profile.constituency if profile else ""
         own_pools = [pool for pool in pools if pool["key"] in (constituency, OPEN_SEATS)]
@@ -303,7 +288,7 @@ class RegistrationCalendar(LoginRequiredMixin, View):
             )
         response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{registration.session.slug}.ics"'
-        return _no_store(response)
+        return no_store(response)
 
 
 class RegistrationQr(LoginRequiredMixin, View):
@@ -311,7 +296,7 @@ class RegistrationQr(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         registration = own_registration_or_404(request, pk)
-        return _no_store(HttpResponse(tickets.qr_svg(registration.checkin_code), content_type="image/svg+xml"))
+        return no_store(HttpResponse(tickets.qr_svg(registration.checkin_code), content_type="image/svg+xml"))
 
 
 # --- Staff -------------------------------------------------------------------------------------
@@ -457,7 +442,7 @@ class StaffRegistrations(StaffSessionMixin, TemplateView):
                 services.promote(registration=registration, staff=request.user, reason=reason)
                 text = _("%(name)s is confirmed; they are told by email.") % {"name": name}
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, error_text(error))
             return redirect(back)
         messages.success(request, text)
         return redirect(back)

@@ -21,6 +21,15 @@ class Constituency(models.TextChoices):
     LOCAL_AUTHORITY = "local_authority", _("Local authority")
 
 
+def constituency_label(value, missing="—"):
+    """The constituency's name in the active language; ``missing`` when none is stated, and an
+    unknown value (a constituency since removed) as it was stored."""
+    try:
+        return str(Constituency(value).label)
+    except ValueError:
+        return value or missing
+
+
 class Organisation(models.Model):
     class Status(models.TextChoices):
         APPROVED = "approved", _("Approved")

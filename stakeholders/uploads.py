@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _
 
+from common.http import no_store
+
 # What a file's first bytes say it is. DOCX is a ZIP container; it is told apart by its content types part.
 SIGNATURES = {
     "pdf": (b"%PDF-",),
@@ -85,5 +87,4 @@ def attachment_response(field_file, *, download_stem):
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return no_store(response)

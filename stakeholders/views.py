@@ -7,6 +7,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
+from common.http import error_text
 from stakeholders import services
 from stakeholders.forms import DecisionForm, DelegateRequestForm, InvitationForm, ProfileForm
 from stakeholders.models import AuditEntry, DelegateInvitation, DelegateRequest
@@ -18,10 +19,6 @@ from stakeholders.permissions import (
     roles_of,
 )
 from stakeholders.uploads import attachment_response
-
-
-def _error_text(error):
-    return " ".join(error.messages)
 
 
 class AccountHome(LoginRequiredMixin, TemplateView):
@@ -156,7 +153,7 @@ class StaffDelegateDecide(PermissionRequiredMixin, View):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, error_text(error))
             return redirect(delegate_request.get_absolute_url())
         messages.success(request, _("The decision is recorded and the person is told by email."))
         return redirect("stakeholders:staff-delegate-queue")
@@ -190,14 +187,14 @@ class AcceptInvitation(LoginRequiredMixin, TemplateView):
         try:
             context["invitation"] = services.invitation_from_token(self.kwargs["token"])
         except ValidationError as error:
-            context["error"] = _error_text(error)
+            context["error"] = error_text(error)
         return context
 
     def post(self, request, token):
         try:
             invitation = services.accept_invitation(token=token, user=request.user)
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, error_text(error))
             return redirect(reverse("stakeholders:accept-invitation", kwargs={"token": token}))
         messages.success(
             request,
