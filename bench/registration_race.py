@@ -68,7 +68,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session as StoredSession
 from django.db import transaction
 
-from gfmd_portal.models import OutboxTask
+from common.models import OutboxTask
 from roundtables import services
 from roundtables.models import Forum, Registration, Session
 from stakeholders.models import Profile
@@ -126,7 +126,7 @@ import django
 django.setup()
 from django.db.models import Count
 
-from gfmd_portal.models import OutboxTask
+from common.models import OutboxTask
 from roundtables import services
 from roundtables.models import Forum, Registration, Session
 

@@ -110,10 +110,10 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from common import outbox
 from declarations import dedup
 from declarations.models import CompileJob, CompileSection, Declaration, Draft, Paragraph
 from declarations.rendering import render_html
-from gfmd_portal import outbox
 from practices.models import Practice
 from roundtables.models import Contribution, RapporteurReport, RoundTable
 from sdg_targets.models import CompactTheme

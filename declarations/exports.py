@@ -308,7 +308,7 @@ def must_be_prepared(draft, fmt):
 def prepare_in_background(draft, fmt="pdf"):
     """Ask a worker to make and keep the file, at most once while one is at it (outbox: sent once
     the current transaction commits)."""
-    from gfmd_portal import outbox
+    from common import outbox
 
     if cache.add(_preparing_key(draft, fmt), True, PREPARING_SECONDS):
         outbox.enqueue("declarations.tasks.prepare_export", draft_id=draft.pk, fmt=fmt)

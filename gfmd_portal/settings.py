@@ -67,7 +67,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     # The project, floor by floor (see docs: each floor imports only the floors below it).
-    "gfmd_portal",
+    "common",
     "sdg_targets",
     "stakeholders",
     "roundtables",
@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "gfmd_portal.pagecache.AnonymousPageCacheMiddleware",
+    "common.pagecache.AnonymousPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -137,7 +137,7 @@ SERVICE_TIMEOUT = 2
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "gfmd_portal.cache.RedisCache",
+            "BACKEND": "common.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "gfmd",
             "OPTIONS": {"socket_timeout": SERVICE_TIMEOUT, "socket_connect_timeout": SERVICE_TIMEOUT},

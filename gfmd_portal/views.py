@@ -5,7 +5,7 @@ from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 
-from gfmd_portal import outbox
+from common import outbox
 from gfmd_portal.celery import app
 
 

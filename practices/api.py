@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.pagination import PageNumberPagination
 
-from gfmd_portal.api import LanguageMixin, LanguageQuery
+from common.api import LanguageMixin, LanguageQuery
 from practices import search
 from practices.models import Practice
 from practices.services import visible_practices

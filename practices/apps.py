@@ -8,9 +8,13 @@ class PracticesConfig(AppConfig):
     verbose_name = _("Platform for Partnerships")
 
     def ready(self):
-        from practices import links
-        from practices.models import Practice
+        from common import pagecache
+        from practices import links, rules
+        from practices.models import Attachment, Practice, SearchGeneration, Transition
+        from stakeholders.permissions import add_rules
 
+        add_rules(rules.RULES)
+        pagecache.shown_on_pages(Practice, Attachment, Transition, SearchGeneration)
         m2m_changed.connect(links.links_changed, dispatch_uid="practices.links")
         # Any saved or deleted practice makes every process's facet index stale.
         post_save.connect(_practice_changed, sender=Practice, dispatch_uid="practices.facet_index.save")

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from gfmd_portal import outbox, pagecache
+from common import outbox, pagecache
 from practices.models import Practice
 from practices.services import update_search_vector
 from roundtables.demo import (

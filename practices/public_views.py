@@ -21,8 +21,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from common.csvexport import csv_response
 from common.http import no_store
-from gfmd_portal.csvexport import csv_response
 from practices import search
 from practices.models import Attachment, Practice
 from practices.services import visible_practices

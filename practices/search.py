@@ -749,7 +749,7 @@ def cached_facet_counts(user, q, filters, page):
         return facet_counts(user, q, filters, page)
     from django.core.cache import cache
 
-    from gfmd_portal import pagecache
+    from common import pagecache
 
     described = repr((visibility(user), q, sorted(filters.items()), page, get_language()))
     key = "practices:search:" + hashlib.sha256(described.encode()).hexdigest()

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gfmd_portal import outbox
+from common import outbox
 from practices.models import Attachment, Practice, Transition
 from stakeholders import audit
 from stakeholders.permissions import acts_as_staff, can, is_verified_delegate, profile_of

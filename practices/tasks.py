@@ -1,4 +1,4 @@
-"""Emails of the good-practice workflow, sent after the step is committed (gfmd_portal.outbox)."""
+"""Emails of the good-practice workflow, sent after the step is committed (common.outbox)."""
 
 from celery import shared_task
 from django.conf import settings

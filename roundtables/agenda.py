@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
 
-from gfmd_portal import outbox
+from common import outbox
 from roundtables.models import AgendaItem, Session, SessionChange, SessionRole
 from stakeholders import audit
 from stakeholders.models import Constituency, Gender

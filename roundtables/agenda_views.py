@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
 from common.http import no_store
-from gfmd_portal.templatetags.portal import content_lang
+from common.templatetags.portal import content_lang
 from roundtables import feeds, programme_pdf
 from roundtables.agenda_blocks import Words, session_block
 from roundtables.models import (

@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
-from gfmd_portal.api import LanguageMixin, LanguageQuery
+from common.api import LanguageMixin, LanguageQuery
 from roundtables.agenda_views import decorated, published_sessions, with_agenda
 from roundtables.models import Forum, GuidingQuestion, RoundTable, RoundTableTarget, RoundTableTheme, Session
 from stakeholders.permissions import can

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gfmd_portal import outbox, pagecache
+from common import outbox, pagecache
 from roundtables.models import Contribution, Forum, RapporteurReport, RoundTable, Session
 from stakeholders import audit
 from stakeholders.permissions import acts_as_staff, can, profile_of

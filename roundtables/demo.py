@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import translation
 from modeltranslation.translator import NotRegistered, translator
 
-from gfmd_portal import outbox, pagecache
+from common import outbox, pagecache
 from roundtables.models import (
     Forum,
     ForumCompactTheme,

@@ -20,8 +20,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
+from common.csvexport import csv_response
 from common.http import error_text, no_store
-from gfmd_portal.csvexport import csv_response
 from roundtables import services, tickets
 from roundtables.forms import (
     CheckInForm,
@@ -449,7 +449,7 @@ class StaffRegistrations(StaffSessionMixin, TemplateView):
 
 
 class StaffRegistrationsCsv(StaffSessionMixin, View):
-    """Every registration of the session as CSV, spreadsheet-safe (see gfmd_portal.csvexport)."""
+    """Every registration of the session as CSV, spreadsheet-safe (see common.csvexport)."""
 
     def get(self, request, *args, **kwargs):
         header = [

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from gfmd_portal import outbox
+from common import outbox
 from roundtables.models import (
     OPEN_SEATS,
     Forum,

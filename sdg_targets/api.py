@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from gfmd_portal.api import LanguageMixin, LanguageQuery
+from common.api import LanguageMixin, LanguageQuery
 from sdg_targets.models import CompactTheme, Target
 from sdg_targets.views import round_table_links
 

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class StakeholdersConfig(AppConfig):
     name = "stakeholders"
     verbose_name = _("Stakeholders")
+
+    def ready(self):
+        from stakeholders import rules
+        from stakeholders.permissions import add_rules
+
+        add_rules(rules.RULES)

@@ -9,6 +9,7 @@ that only administrators assign.
 from enum import StrEnum
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 
 STAFF_GROUP = "Co-chair staff"
@@ -98,81 +99,23 @@ def acts_as_staff(user):
     return is_staff_member(user) and not needs_second_factor(user)
 
 
-def _owns_request(user, delegate_request):
-    return delegate_request is not None and delegate_request.user_id == user.pk
-
-
 def is_delegate_of(user, organisation_id):
     """A verified delegate of this (government) organisation."""
     profile = profile_of(user)
     return bool(is_verified_delegate(user) and profile.organisation_id == organisation_id)
 
 
-def _practice_editable(user, practice):
-    return (
-        practice is not None
-        and practice.status in ("draft", "changes_requested")
-        and is_delegate_of(user, practice.organisation_id)
-    )
+# permission name -> predicate(user, obj). Each app writes its own rules in its rules.py and adds
+# them from its AppConfig.ready() with add_rules(); this module spells no app's statuses.
+RULES = {}
 
 
-def _practice_visible(user, practice):
-    return practice is not None and (
-        practice.status == "published" or acts_as_staff(user) or is_delegate_of(user, practice.organisation_id)
-    )
-
-
-def _has_session_role(user, session, role):
-    """``user`` holds ``role`` (e.g. "rapporteur") in ``session`` (a roundtables Session)."""
-    return bool(
-        session is not None and user.is_authenticated and session.roles.filter(person_id=user.pk, role=role).exists()
-    )
-
-
-# permission name -> predicate(user, obj)
-RULES = {
-    # Participants with a verified email may ask to be recognised as a government delegate.
-    "stakeholders.request_delegate_status": lambda user, obj: (
-        user.is_authenticated and has_verified_email(user) and not is_verified_delegate(user)
-    ),
-    "stakeholders.view_delegate_request": lambda user, obj: acts_as_staff(user) or _owns_request(user, obj),
-    "stakeholders.view_all_delegate_requests": lambda user, obj: acts_as_staff(user),
-    "stakeholders.review_delegate_requests": lambda user, obj: acts_as_staff(user),
-    "stakeholders.invite_delegate": lambda user, obj: acts_as_staff(user),
-    "stakeholders.view_audit_trail": lambda user, obj: acts_as_staff(user),
-    "stakeholders.edit_profile": lambda user, obj: user.is_authenticated,
-    # The forum programme (roundtables): registration for sessions.
-    "roundtables.register": lambda user, obj: user.is_authenticated and has_verified_email(user),
-    "roundtables.manage_registrations": lambda user, obj: acts_as_staff(user),
-    # Agendas: staff curate sessions; the public sees published sessions only.
-    "roundtables.curate_agenda": lambda user, obj: acts_as_staff(user),
-    "roundtables.view_session": lambda user, obj: (
-        obj is not None and (obj.status == "published" or acts_as_staff(user))
-    ),
-    # Contributions: participants with a verified email contribute; staff moderate; a session's
-    # rapporteur (or staff) writes its report.
-    "roundtables.contribute": lambda user, obj: user.is_authenticated and has_verified_email(user),
-    "roundtables.moderate_contributions": lambda user, obj: acts_as_staff(user),
-    "roundtables.write_report": lambda user, obj: (
-        acts_as_staff(user) or (has_verified_email(user) and _has_session_role(user, obj, "rapporteur"))
-    ),
-    # The Platform for Partnerships (practices).
-    "practices.submit": lambda user, obj: is_verified_delegate(user) and has_verified_email(user),
-    "practices.view": _practice_visible,
-    "practices.edit": _practice_editable,
-    "practices.submit_for_review": _practice_editable,
-    "practices.withdraw": lambda user, obj: (
-        obj is not None and obj.status == "published" and is_delegate_of(user, obj.organisation_id)
-    ),
-    "practices.review": lambda user, obj: acts_as_staff(user),
-    "practices.export_all_statuses": lambda user, obj: acts_as_staff(user),
-    # The presidential declaration: staff compile, edit, see drafts and publish; everyone reads
-    # the published declaration.
-    "declarations.compile": lambda user, obj: acts_as_staff(user),
-    "declarations.edit": lambda user, obj: acts_as_staff(user),
-    "declarations.view_drafts": lambda user, obj: acts_as_staff(user),
-    "declarations.publish": lambda user, obj: acts_as_staff(user),
-}
+def add_rules(rules):
+    """Add an app's ``{"app.action": predicate(user, obj)}``; a name given twice is a mistake."""
+    for name, predicate in rules.items():
+        if RULES.get(name, predicate) is not predicate:
+            raise ImproperlyConfigured(f"The permission {name!r} is defined twice")
+        RULES[name] = predicate
 
 
 def can(user, permission, obj=None):

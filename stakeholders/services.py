@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gfmd_portal import outbox
+from common import outbox
 from stakeholders import audit
 from stakeholders.models import Constituency, DelegateInvitation, DelegateRequest, Organisation, Profile
 from stakeholders.permissions import can

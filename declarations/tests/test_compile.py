@@ -10,10 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
+from common.models import OutboxTask
 from declarations import compile as compiler
 from declarations.models import CompileJob, CompileSection, Declaration, Draft, Paragraph
 from declarations.rendering import render_html
-from gfmd_portal.models import OutboxTask
 from practices.models import Practice
 from roundtables.models import Contribution, RapporteurReport, Session
 from sdg_targets.models import CompactTheme, Target

@@ -483,7 +483,7 @@ def test_overview_is_for_staff_only(client, personas, forum):
 
 
 def _prepare_tasks():
-    from gfmd_portal.models import OutboxTask
+    from common.models import OutboxTask
 
     return list(
         OutboxTask.objects.filter(task_name="declarations.tasks.prepare_export").values_list("kwargs", flat=True)

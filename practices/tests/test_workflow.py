@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from gfmd_portal.models import OutboxTask
+from common.models import OutboxTask
 from practices import services, tasks
 from practices.models import Practice, Transition
 from practices.tests.workflow_factories import draft, other_delegate, published, reload, submitted

@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from gfmd_portal.models import OutboxTask
+from common.models import OutboxTask
 from roundtables import agenda
 from roundtables.models import AgendaItem, RoundTable, Session, SessionChange, SessionRole
 from stakeholders.models import AuditEntry, Profile

@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from gfmd_portal.models import OutboxTask
+from common.models import OutboxTask
 from roundtables import contributions as service
 from roundtables import tasks
 from roundtables.contributions import VersionConflict

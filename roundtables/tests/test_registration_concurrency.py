@@ -22,7 +22,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, connections, transaction
 from django.db.models import Count
 
-from gfmd_portal import outbox
+from common import outbox
 from roundtables import services
 from roundtables.models import OPEN_SEATS, Registration, Session
 

@@ -12,8 +12,8 @@ import time
 import pytest
 from django.db import connections
 
-from gfmd_portal import outbox
-from gfmd_portal.models import OutboxTask
+from common import outbox
+from common.models import OutboxTask
 from roundtables import services
 from roundtables.models import Registration, Session
 

@@ -10,8 +10,8 @@ from django.core import mail
 from django.utils import timezone
 from icalendar import Calendar
 
-from gfmd_portal.csvexport import safe_cell
-from gfmd_portal.models import OutboxTask
+from common.csvexport import safe_cell
+from common.models import OutboxTask
 from roundtables import services, tasks
 from roundtables.models import Registration, Session
 from stakeholders.models import AuditEntry, Profile

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from gfmd_portal import pagecache
+from common import pagecache
 from roundtables.models import (
     Forum,
     ForumCompactTheme,

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail, signing
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from gfmd_portal.models import OutboxTask
+from common.models import OutboxTask
 from stakeholders import services, tasks
 from stakeholders.models import AuditEntry, DelegateRequest, Profile
 from stakeholders.permissions import Role, roles_of

@@ -138,7 +138,7 @@ def test_audit_trail_query_count(client, personas, django_assert_num_queries, co
 
 
 def test_the_email_of_a_decision_is_queued_with_the_decision(client, personas, django_capture_on_commit_callbacks):
-    from gfmd_portal.models import OutboxTask
+    from common.models import OutboxTask
     from stakeholders import tasks
 
     user = personas.participant()

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from gfmd_portal import outbox
+from common import outbox
 
 
 class Command(BaseCommand):

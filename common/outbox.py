@@ -8,12 +8,12 @@ Tasks must therefore be safe to run twice.
 
 import logging
 
+from celery import current_app as app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from gfmd_portal.celery import app
-from gfmd_portal.models import OutboxTask
+from common.models import OutboxTask
 
 logger = logging.getLogger(__name__)
 

@@ -72,7 +72,7 @@ def test_errors_are_not_cached(client, forum):
 
 
 def test_warming_renders_the_main_pages_in_every_language(client, forum):
-    from gfmd_portal import pagecache
+    from common import pagecache
 
     urls = pagecache.warm_urls()
     assert "/fr/roundtables/gfmd-2017/3.2/" in urls
@@ -86,7 +86,7 @@ def test_warming_renders_the_main_pages_in_every_language(client, forum):
 def test_loading_a_changed_programme_queues_the_warming(forum, tmp_path):
     import yaml
 
-    from gfmd_portal.models import OutboxTask
+    from common.models import OutboxTask
     from roundtables import services
 
     warmings = OutboxTask.objects.filter(task_name="gfmd_portal.tasks.warm_page_cache")
@@ -103,7 +103,7 @@ def test_loading_a_changed_programme_queues_the_warming(forum, tmp_path):
 
 
 def test_a_registration_does_not_empty_the_cache(client, forum, personas):
-    from gfmd_portal import pagecache
+    from common import pagecache
     from roundtables import services
     from roundtables.models import Session
 

@@ -6,7 +6,6 @@ content version; saving or deleting a row of a content app bumps the version, so
 shows at once everywhere (the cache is shared by all server processes: Redis or files).
 """
 
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -15,22 +14,6 @@ from django.http import HttpResponse
 from django.utils.translation import get_language
 
 VERSION_KEY = "pagecache:content-version"
-# Apps whose rows appear on public pages; a change to any of them invalidates every page.
-CONTENT_APPS = {"sdg_targets", "roundtables", "practices", "declarations"}
-# Rows of content apps that no cached page shows: a rush of registrations must not empty the cache.
-# Nor may a compile in progress (its progress is saved every second or two). Contributions show only
-# once accepted: moderation invalidates the pages itself (changed_content()), not every submission.
-NOT_SHOWN = {
-    "roundtables.registration",
-    "roundtables.seatquota",
-    "roundtables.calendarfeedtoken",
-    "roundtables.contribution",
-    "roundtables.contribution_sdg_targets",
-    "roundtables.contribution_compact_themes",
-    "roundtables.rapporteurreport",
-    "declarations.compilejob",
-    "declarations.compilesection",
-}
 CACHED_PREFIXES = ("/en/", "/fr/", "/es/", "/api/v1/")
 # X-Frame-Options is set by a middleware below this one, which a cache hit never reaches.
 _KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "X-Frame-Options")
@@ -52,8 +35,35 @@ def invalidate():
         cache.set(VERSION_KEY, 2, timeout=None)
 
 
+# Labels of the models whose rows appear on cached pages; each app declares its own in its
+# AppConfig.ready() with shown_on_pages(). A model that is not declared (registrations, a compile's
+# progress, contributions until moderation) never empties the cache.
+_SHOWN = set()
+# Functions, one per app, that return the URLs of its pages most visitors open first.
+_WARM_URLS = []
+
+
+def shown_on_pages(*models):
+    """Declare that rows of ``models`` (and of their automatic many-to-many tables) appear on
+    cached pages: saving, deleting or relinking one makes every cached page stale."""
+    for model in models:
+        through = [field.remote_field.through for field in model._meta.local_many_to_many]
+        for each in (model, *(t for t in through if t._meta.auto_created)):
+            _SHOWN.add(each._meta.label_lower)
+            post_save.connect(_on_change, sender=each, dispatch_uid=f"pagecache-save-{each._meta.label}")
+            post_delete.connect(_on_change, sender=each, dispatch_uid=f"pagecache-delete-{each._meta.label}")
+    m2m_changed.connect(_on_m2m_change, dispatch_uid="pagecache-m2m")
+
+
+def warm_urls_from(function):
+    """Register ``function()``, which returns an app's most visited URLs in the active language."""
+    if function not in _WARM_URLS:
+        _WARM_URLS.append(function)
+    return function
+
+
 def _shown_on_pages(model):
-    return model._meta.app_label in CONTENT_APPS and model._meta.label_lower not in NOT_SHOWN
+    return model._meta.label_lower in _SHOWN
 
 
 def _invalidate_now_and_on_commit():
@@ -64,21 +74,12 @@ def _invalidate_now_and_on_commit():
 
 
 def changed_content():
-    """For a change that the signals do not see (a row of a NOT_SHOWN model that becomes shown)."""
+    """For a change that the signals do not see (a row of an undeclared model that becomes shown)."""
     _invalidate_now_and_on_commit()
 
 
 def _on_change(sender, **kwargs):
-    if _shown_on_pages(sender):
-        _invalidate_now_and_on_commit()
-
-
-def connect_invalidation():
-    for model in apps.get_models(include_auto_created=True):
-        if _shown_on_pages(model):
-            post_save.connect(_on_change, sender=model, dispatch_uid=f"pagecache-save-{model._meta.label}")
-            post_delete.connect(_on_change, sender=model, dispatch_uid=f"pagecache-delete-{model._meta.label}")
-    m2m_changed.connect(_on_m2m_change, dispatch_uid="pagecache-m2m")
+    _invalidate_now_and_on_commit()
 
 
 def _on_m2m_change(sender, instance, **kwargs):
@@ -87,28 +88,14 @@ def _on_m2m_change(sender, instance, **kwargs):
 
 
 def warm_urls():
-    """The pages most visitors open first, in every language."""
-    from django.apps import apps
-    from django.urls import reverse
+    """The pages most visitors open first (as the apps declared them), in every language."""
     from django.utils import translation
 
-    RoundTable = apps.get_model("roundtables", "RoundTable")
-    round_tables = list(
-        RoundTable.objects.filter(forum__is_current=True).values_list("forum__slug", "code").order_by("position")
-    )
     urls = []
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
-            urls += [
-                reverse(name)
-                for name in (
-                    "roundtables:home",
-                    "roundtables:current-programme",
-                    "sdg_targets:target-list",
-                    "sdg_targets:theme-list",
-                )
-            ]
-            urls += [reverse("roundtables:detail", kwargs={"forum": f, "code": c}) for f, c in round_tables]
+            for function in _WARM_URLS:
+                urls += function()
     return urls
 
 

@@ -5,8 +5,8 @@ import time
 import pytest
 from django.db import transaction
 
-from gfmd_portal import outbox
-from gfmd_portal.models import OutboxTask
+from common import outbox
+from common.models import OutboxTask
 
 
 @pytest.mark.redis
