@@ -106,6 +106,23 @@ def private_broker(request, tmp_path, require_redis):
     app.conf.broker_url, app.conf.broker_transport_options = saved
 
 
+@pytest.fixture
+def shared_redis_cache(private_broker, settings):
+    """The private broker's server as the cache too (as with REDIS_URL), with the production timeouts."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "common.cache.RedisCache",
+            "LOCATION": private_broker.url,
+            "KEY_PREFIX": "gfmd",
+            "OPTIONS": {
+                "socket_timeout": settings.CACHE_SOCKET_TIMEOUT,
+                "socket_connect_timeout": settings.CACHE_SOCKET_TIMEOUT,
+            },
+        }
+    }
+    return private_broker
+
+
 @pytest.fixture(autouse=True)
 def _fresh_facet_index():
     """Each test starts without the practice search's in-process index (practices.facet_index):
@@ -115,3 +132,13 @@ def _fresh_facet_index():
     facet_index.forget()
     yield
     facet_index.forget()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_breakers():
+    """No test inherits another's remembered outage of Redis or of the broker."""
+    from common import outbox
+    from common.cache import reset_breakers
+
+    reset_breakers()
+    outbox.broker.reset()

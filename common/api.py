@@ -20,10 +20,25 @@ class LanguageMixin:
     when it is malformed) and activates ``?lang=`` for the response."""
 
     query_serializer_class = LanguageQuery
+    # Another query serializer for some actions, e.g. {"list": PracticeQuery}.
+    query_serializer_classes = {}
+
+    @classmethod
+    def query_serializer_for(cls, action):
+        return cls.query_serializer_classes.get(action, cls.query_serializer_class)
+
+    @classmethod
+    def page_cache_params_for(cls, action):
+        """The query parameters an action reads (common.pagecache keys cached answers on them)."""
+        names = set(cls.query_serializer_for(action)().fields)
+        paginator = getattr(cls, "pagination_class", None)
+        if paginator is not None:
+            names |= {paginator.page_query_param, getattr(paginator, "page_size_query_param", None)} - {None}
+        return names
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        query = self.query_serializer_class(data=request.query_params)
+        query = self.query_serializer_for(getattr(self, "action", None))(data=request.query_params)
         query.is_valid(raise_exception=True)
         self.query = query.validated_data
         if "lang" in self.query:

@@ -1,21 +1,28 @@
 """Follow-up work of an action, sent to Celery only once the action is committed.
 
 ``enqueue()`` writes an OutboxTask row inside the caller's transaction and, on commit,
-tries to publish it at once with a short broker timeout. If the broker does not answer,
-the row stays pending and ``relay_pending()`` (the ``relay_outbox`` process) sends it later.
-Tasks must therefore be safe to run twice.
+tries to publish it at once with a short broker timeout (``OUTBOX_PUBLISH_TIMEOUT``). If the
+broker does not answer, the row stays pending and ``relay_pending()`` (the ``relay_outbox``
+process) sends it later; a row is marked sent only once the broker has taken the message.
+A failed publish is remembered for ``OUTBOX_BROKER_COOLDOWN`` seconds (a circuit breaker): the
+actions that follow leave their rows to the relay at once instead of each waiting for the
+timeout. Tasks must be safe to run twice.
 """
 
 import logging
 
+from celery import Task
 from celery import current_app as app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from common.cache import CircuitBreaker
 from common.models import OutboxTask
 
 logger = logging.getLogger(__name__)
+
+broker = CircuitBreaker("Celery broker", settings.OUTBOX_BROKER_COOLDOWN)
 
 
 def enqueue(task_name, **kwargs):
@@ -26,10 +33,13 @@ def enqueue(task_name, **kwargs):
 
 
 def _publish(task):
-    # A connection of its own, so that a broker restart never leaves a stale pooled one
-    # behind; the transport options bound its connect and socket waits (SERVICE_TIMEOUT).
-    with app.connection_for_write() as connection:
-        connection.ensure_connection(max_retries=1, timeout=settings.SERVICE_TIMEOUT)
+    # A connection of its own, so that a broker restart never leaves a stale pooled one behind;
+    # one attempt, with connect and socket waits bounded, so that a stopped or frozen broker
+    # costs the request at most the timeout.
+    timeout = settings.OUTBOX_PUBLISH_TIMEOUT
+    options = {"socket_timeout": timeout, "socket_connect_timeout": timeout, "max_retries": 0}
+    with app.connection_for_write(connect_timeout=timeout, transport_options=options) as connection:
+        connection.ensure_connection(max_retries=0, timeout=timeout)
         app.send_task(
             task.task_name,
             kwargs=task.kwargs,
@@ -39,7 +49,11 @@ def _publish(task):
         )
 
 
-def _send(task_id):
+def _send(task_id, *, relay=False):
+    # Right after an action, a broker known to be down is not asked again (the relay will send
+    # the row); the relay always asks, and its success closes the breaker for this process.
+    if not relay and broker.is_open():
+        return False
     # Claim the row so that two relays never publish the same message twice at once.
     with transaction.atomic():
         task = OutboxTask.objects.select_for_update(skip_locked=True).filter(pk=task_id, sent_at=None).first()
@@ -49,10 +63,12 @@ def _send(task_id):
         try:
             _publish(task)
         except Exception as exc:  # noqa: BLE001 - any broker failure leaves the task pending
-            logger.warning("Broker unavailable, %s stays in the outbox: %s", task, exc)
+            broker.trip(exc)
+            logger.info("%s stays in the outbox: %s", task, exc)
             task.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             task.save(update_fields=["attempts", "last_error"])
             return False
+        broker.succeeded()
         task.sent_at = timezone.now()
         task.last_error = ""
         task.save(update_fields=["attempts", "sent_at", "last_error"])
@@ -66,7 +82,7 @@ def relay_pending(*, limit=500):
     """
     sent = 0
     for task_id in OutboxTask.objects.filter(sent_at=None).values_list("pk", flat=True)[:limit]:
-        if not _send(task_id):
+        if not _send(task_id, relay=True):
             break
         sent += 1
     return sent, OutboxTask.objects.filter(sent_at=None).count()
@@ -74,3 +90,24 @@ def relay_pending(*, limit=500):
 
 def pending_count():
     return OutboxTask.objects.filter(sent_at=None).count()
+
+
+class RunsOnce(Task):
+    """The base of every task of the portal: a message sent through the outbox runs once.
+
+    A publish that timed out may still have reached the broker (a frozen Redis takes the command
+    once it thaws), and the relay then sends the row again: the broker holds it twice. The task's
+    outbox row records when a worker finished it; a second copy finds it done and returns. Tasks
+    stay safe to run twice: two copies running at the same moment both run.
+    """
+
+    def __call__(self, *args, **kwargs):
+        outbox_id = (self.request.headers or {}).get("outbox_id") or getattr(self.request, "outbox_id", None)
+        if outbox_id is None:
+            return super().__call__(*args, **kwargs)
+        if OutboxTask.objects.filter(pk=outbox_id, done_at__isnull=False).exists():
+            logger.info("%s[%s]: outbox row %s already done, not run again", self.name, self.request.id, outbox_id)
+            return None
+        result = super().__call__(*args, **kwargs)
+        OutboxTask.objects.filter(pk=outbox_id, done_at=None).update(done_at=timezone.now())
+        return result

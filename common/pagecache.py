@@ -11,7 +11,11 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils.http import urlencode
 from django.utils.translation import get_language
+
+from common.cache import after_outage
 
 VERSION_KEY = "pagecache:content-version"
 CACHED_PREFIXES = ("/en/", "/fr/", "/es/", "/api/v1/")
@@ -27,8 +31,10 @@ def content_version():
     return version
 
 
+@after_outage
 def invalidate():
-    """Make every cached page stale (called when content changes)."""
+    """Make every cached page stale (called when content changes, and when the cache answers
+    again after an outage: a change made meanwhile could not bump the version)."""
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
@@ -121,10 +127,43 @@ def _cacheable_request(request):
     )
 
 
+def params_read_by(match):
+    """The query parameters the view of ``match`` reads, as it declares them.
+
+    A view says which parameters change what it shows with a ``page_cache_params`` attribute (on
+    the function, the class-based view or the API viewset); an API viewset may instead give a
+    ``page_cache_params_for(action)`` class method. A view that declares nothing reads none.
+    """
+    function = match.func
+    owner = getattr(function, "view_class", None) or getattr(function, "cls", None) or function
+    by_action = getattr(owner, "page_cache_params_for", None)
+    if by_action is not None:
+        actions = getattr(function, "actions", None) or {}
+        return frozenset(by_action(actions.get("get", "")))
+    return frozenset(getattr(owner, "page_cache_params", ()))
+
+
 def _page_key(request):
+    """(key, complete): the cache key of the page, and whether the request carries nothing else.
+
+    The key holds the path and only the parameters the view reads, by name in a fixed order, so
+    that the same page asked with other parameters (``?utm_source=…``) or in another order is one
+    entry, and unknown parameters cannot fill the cache. A request with unknown parameters may be
+    answered from that entry, but its own rendering is not stored (its page may link to them).
+    """
     # The version is stored inside the value, so that a hit costs one round trip (MGET of the
     # version and the page) and a stale page is simply overwritten.
-    return f"pagecache:page:{get_language()}:{request.get_full_path()}"
+    prefix = f"pagecache:page:{get_language()}:"
+    if not request.GET:
+        return prefix + request.get_full_path(), True
+    try:
+        read = params_read_by(resolve(request.path_info))
+    except Resolver404:
+        return None, False
+    names = sorted(name for name in request.GET if name in read)
+    query = urlencode([(name, value) for name in names for value in request.GET.getlist(name)])
+    path = request.get_full_path().split("?", 1)[0]
+    return prefix + (f"{path}?{query}" if query else path), len(names) == len(request.GET)
 
 
 class AnonymousPageCacheMiddleware:
@@ -134,7 +173,9 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         if not _cacheable_request(request):
             return self.get_response(request)
-        key = _page_key(request)
+        key, complete = _page_key(request)
+        if key is None:
+            return self.get_response(request)
         found = cache.get_many([VERSION_KEY, key])
         version = found.get(VERSION_KEY) or content_version()
         stored = found.get(key)
@@ -147,7 +188,8 @@ class AnonymousPageCacheMiddleware:
             return response
         response = self.get_response(request)
         if (
-            response.status_code == 200
+            complete
+            and response.status_code == 200
             and not response.streaming
             and not response.cookies
             and not getattr(response, "page_cache_exempt", False)

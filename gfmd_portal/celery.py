@@ -6,6 +6,7 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gfmd_portal.settings")
 
-app = Celery("gfmd_portal")
+# Every task runs once per outbox row, however often the broker delivers it (common.outbox.RunsOnce).
+app = Celery("gfmd_portal", task_cls="common.outbox:RunsOnce")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

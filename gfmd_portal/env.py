@@ -57,6 +57,20 @@ def integer(name, default, *, minimum=None):
     return number
 
 
+def number(name, default, *, minimum=None):
+    """A decimal number of seconds, for instance."""
+    value = raw(name)
+    if value is None:
+        return default
+    try:
+        result = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number; got {value!r}") from None
+    if minimum is not None and result < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}; got {result}")
+    return result
+
+
 def listing(name, default=()):
     value = raw(name)
     if value is None:

@@ -130,29 +130,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache and Celery broker --------------------------------------------------
-REDIS_URL = env.url("REDIS_URL", None, schemes={"redis", "rediss", "unix"})
+# REDIS_URL serves both; CACHE_URL and CELERY_BROKER_URL split them. In production they should be
+# two Redis servers: the cache may evict (maxmemory + allkeys-lru), the broker must not
+# (noeviction) — an eviction policy is per server, not per database. See the README.
+REDIS_SCHEMES = {"redis", "rediss", "unix"}
+REDIS_URL = env.url("REDIS_URL", None, schemes=REDIS_SCHEMES)
+CACHE_URL = env.url("CACHE_URL", REDIS_URL, schemes=REDIS_SCHEMES)
+BROKER_URL = env.url("CELERY_BROKER_URL", REDIS_URL, schemes=REDIS_SCHEMES)
 # Neither a page nor an action waits on Redis or the broker for longer than this.
 SERVICE_TIMEOUT = 2
+# A cache operation gives up after this long (seconds): the cache is on a nearby server and may
+# fail; a miss is cheaper than a wait (common/cache.py remembers the failure for a few seconds).
+CACHE_SOCKET_TIMEOUT = env.number("CACHE_SOCKET_TIMEOUT", 0.25, minimum=0.01)
+# An action publishes its follow-up tasks with this timeout (seconds); a failure is remembered
+# for OUTBOX_BROKER_COOLDOWN seconds, during which actions leave their tasks to the relay at once.
+OUTBOX_PUBLISH_TIMEOUT = env.number("OUTBOX_PUBLISH_TIMEOUT", 0.5, minimum=0.05)
+OUTBOX_BROKER_COOLDOWN = env.number("OUTBOX_BROKER_COOLDOWN", 10.0, minimum=0)
 
-if REDIS_URL:
+if CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "common.cache.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_URL,
             "KEY_PREFIX": "gfmd",
-            "OPTIONS": {"socket_timeout": SERVICE_TIMEOUT, "socket_connect_timeout": SERVICE_TIMEOUT},
+            "OPTIONS": {"socket_timeout": CACHE_SOCKET_TIMEOUT, "socket_connect_timeout": CACHE_SOCKET_TIMEOUT},
         }
     }
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "socket_timeout": SERVICE_TIMEOUT,
-        "socket_connect_timeout": SERVICE_TIMEOUT,
-        "visibility_timeout": 3600,
-    }
-    # Chords (the declaration compile) count their finished parts in the result backend.
-    CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_REDIS_SOCKET_TIMEOUT = SERVICE_TIMEOUT
-    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = SERVICE_TIMEOUT
 else:
     CACHES = {
         "default": {
@@ -160,6 +163,19 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+
+if BROKER_URL:
+    CELERY_BROKER_URL = BROKER_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_timeout": SERVICE_TIMEOUT,
+        "socket_connect_timeout": SERVICE_TIMEOUT,
+        "visibility_timeout": 3600,
+    }
+    # Chords (the declaration compile) count their finished parts in the result backend.
+    CELERY_RESULT_BACKEND = BROKER_URL
+    CELERY_REDIS_SOCKET_TIMEOUT = SERVICE_TIMEOUT
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = SERVICE_TIMEOUT
+else:
     # A broker that needs no Redis: messages are files under var/celery, shared by the
     # web process and the worker.
     _queue = VAR_DIR / "celery" / "queue"

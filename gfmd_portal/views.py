@@ -1,11 +1,13 @@
 import time
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 
 from common import outbox
+from common.cache import RedisCache
 from gfmd_portal.celery import app
 
 
@@ -16,8 +18,20 @@ def _check_database():
 
 
 def _check_broker():
-    with app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, timeout=settings.SERVICE_TIMEOUT)
+    # One attempt with the outbox's short timeouts: a frozen broker answers "error" in about
+    # OUTBOX_PUBLISH_TIMEOUT, not after retries.
+    timeout = settings.OUTBOX_PUBLISH_TIMEOUT
+    options = {"socket_timeout": timeout, "socket_connect_timeout": timeout, "max_retries": 0}
+    with app.connection_for_write(connect_timeout=timeout, transport_options=options) as conn:
+        conn.ensure_connection(max_retries=0, timeout=timeout)
+        conn.default_channel.client.ping()
+
+
+def _check_cache():
+    """A round trip to Redis when it is the cache (the cache itself hides failures: common.cache)."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        backend._cache.get_client(write=True).ping()
 
 
 def _probe(check):
@@ -31,10 +45,12 @@ def _probe(check):
 
 @never_cache
 def healthz(request):
-    """Database and broker status as JSON: 200 when both answer, 503 otherwise."""
+    """Database, broker and cache status as JSON: 200 when the database and the broker answer,
+    503 otherwise. A cache that does not answer is reported but costs no 503: the site works
+    without it (slower)."""
     database = _probe(_check_database)
     broker = _probe(_check_broker)
-    body = {"database": database, "broker": broker}
+    body = {"database": database, "broker": broker, "cache": _probe(_check_cache)}
     if database["status"] == "ok":
         body["outbox_pending"] = outbox.pending_count()
     healthy = database["status"] == "ok" and broker["status"] == "ok"

@@ -143,12 +143,8 @@ class PracticeViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
     pagination_class = PracticePagination
     lookup_value_regex = r"[0-9]+"
 
-    def get_query_serializer_class(self):
-        return PracticeQuery if self.action == "list" else LanguageQuery
-
-    def initial(self, request, *args, **kwargs):
-        self.query_serializer_class = self.get_query_serializer_class()
-        super().initial(request, *args, **kwargs)
+    query_serializer_class = LanguageQuery
+    query_serializer_classes = {"list": PracticeQuery}
 
     def get_queryset(self):
         if self.action == "list":

@@ -59,3 +59,76 @@ class PrivateRedis:
         import redis
 
         return redis.Redis.from_url(self.url).llen("celery")
+
+
+def database_url():
+    """The URL of the test database, for a process of its own (a worker) to use."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+class Worker:
+    """A Celery worker process of the test's own (solo pool), on the test database and ``broker``.
+
+    ``program`` is the Python code it runs (by default the project's worker, unchanged); ``env``
+    adds variables. Its output goes to ``log``; ``stop()`` ends it and its children.
+    """
+
+    PROGRAM = (
+        "import django\n"
+        "django.setup()\n"
+        "from gfmd_portal.celery import app\n"
+        'app.worker_main(["worker", "--pool", "solo", "--loglevel", "INFO", "--without-gossip",'
+        ' "--without-mingle", "--without-heartbeat"])\n'
+    )
+
+    def __init__(self, broker, log, *, program=None, env=None):
+        import os
+        import sys
+
+        from django.conf import settings
+
+        environment = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "gfmd_portal.settings",
+            "DATABASE_URL": database_url(),
+            "REDIS_URL": broker.url,
+            "EMAIL_URL": "console://",
+            "HTTPS": "0",
+            **(env or {}),
+        }
+        environment.pop("CELERY_TASK_ALWAYS_EAGER", None)
+        self.log = log
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", program or self.PROGRAM],
+            cwd=settings.BASE_DIR,
+            env=environment,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def output(self):
+        return self.log.read_text(errors="replace")
+
+    def kill(self):
+        import os
+        import signal
+
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+    def stop(self):
+        import os
+        import signal
+
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()

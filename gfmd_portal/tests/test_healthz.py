@@ -34,3 +34,24 @@ def test_503_within_the_timeout_when_the_broker_is_down(client, require_redis):
     assert body["database"]["status"] == "ok"
     assert body["broker"]["status"] == "error"
     assert elapsed < 5
+
+
+@pytest.mark.redis
+def test_a_frozen_redis_is_named_quickly(client, shared_redis_cache):
+    import signal
+
+    shared_redis_cache.process.send_signal(signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        response = client.get("/healthz")
+        elapsed = time.monotonic() - started
+    finally:
+        shared_redis_cache.process.send_signal(signal.SIGCONT)
+    body = response.json()
+    assert response.status_code == 503
+    assert (body["database"]["status"], body["broker"]["status"], body["cache"]["status"]) == ("ok", "error", "error")
+    assert "Timeout" in body["broker"]["error"]
+    assert elapsed < 3  # two probes, each bounded by its short timeout
+
+    body = client.get("/healthz").json()
+    assert (body["status"], body["broker"]["status"], body["cache"]["status"]) == ("ok", "ok", "ok")
