@@ -11,6 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from declarations import compile as compiler
+from declarations.compile import sections
+from declarations.compile.inputs import inputs_digest
 from declarations.models import CompileJob, CompileSection, Declaration, Draft, Paragraph
 from declarations.rendering import render_html
 from gfmd_portal.models import OutboxTask
@@ -239,7 +241,7 @@ def test_same_inputs_same_draft_and_no_new_version(inputs, personas):
         assert job.status == CompileJob.Status.SUCCEEDED and job.draft.version == version
         hashes.add(job.draft.inputs_hash)
     assert len(hashes) == 5
-    assert compiler.inputs_digest(inputs["forum"], "en")[0] == job.draft.inputs_hash
+    assert inputs_digest(inputs["forum"], "en")[0] == job.draft.inputs_hash
 
 
 def test_request_compile_queues_once_and_is_audited(inputs, personas, django_capture_on_commit_callbacks):
@@ -290,8 +292,8 @@ def test_a_failing_round_table_fails_the_job_and_writes_nothing(inputs, monkeypa
             raise RuntimeError("the database went away")
         return original(round_table, language, progress=progress)
 
-    original = compiler.compile_round_table
-    monkeypatch.setattr(compiler, "compile_round_table", broken)
+    original = sections.compile_round_table
+    monkeypatch.setattr(sections, "compile_round_table", broken)
     job = compile_now(inputs["forum"])
     assert job.status == CompileJob.Status.FAILED
     assert job.error == "RuntimeError: the database went away"
@@ -301,7 +303,7 @@ def test_a_failing_round_table_fails_the_job_and_writes_nothing(inputs, monkeypa
     state = compiler.job_progress(job)
     assert (state["status"], state["error"], state["stage"]) == ("failed", job.error, "The compile failed.")
     # A later compile works again.
-    monkeypatch.setattr(compiler, "compile_round_table", original)
+    monkeypatch.setattr(sections, "compile_round_table", original)
     assert compile_now(inputs["forum"]).status == CompileJob.Status.SUCCEEDED
 
 
@@ -310,7 +312,7 @@ def test_a_failing_assembly_leaves_no_half_written_draft(inputs, monkeypatch):
         Paragraph.objects.create(draft=draft, position=1, kind="heading", text="half")
         raise ValueError("disk full")
 
-    monkeypatch.setattr(compiler, "save_paragraphs", broken)
+    monkeypatch.setattr("declarations.compile.storage.save_paragraphs", broken)
     job = compile_now(inputs["forum"])
     assert (job.status, job.error) == (CompileJob.Status.FAILED, "ValueError: disk full")
     assert not Draft.objects.exists() and not Paragraph.objects.exists()
@@ -358,7 +360,7 @@ def _queries(callable_):
 
 
 def test_query_counts_do_not_grow_with_the_contributions(inputs, monkeypatch):
-    monkeypatch.setattr(compiler, "PROGRESS_SECONDS", 3600)
+    monkeypatch.setattr("declarations.compile.progress.PROGRESS_SECONDS", 3600)
     rt12 = inputs["forum"].round_tables.get(code="1.2")
 
     def run():
