@@ -14,6 +14,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 
 from declarations import compile as compiler
+from declarations.compile.inputs import inputs_digest
 from declarations.models import CompileJob, CompileSection, Draft
 from roundtables.demo import seed_demo
 from roundtables.demo_contributions import seed_contributions
@@ -31,12 +32,12 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gfmd_portal.settings")
 django.setup()
 if os.environ.get("SLOW_COMPILE"):
-    from declarations import compile as compiler
-    step = compiler._Progress.step
+    from declarations.compile.progress import Progress
+    step = Progress.step
     def slow(self, rows=1):
         time.sleep(float(os.environ["SLOW_COMPILE"]))
         step(self, rows)
-    compiler._Progress.step = slow
+    Progress.step = slow
 from gfmd_portal.celery import app
 app.worker_main(["worker", "--pool", "solo", "--loglevel", "INFO", "--without-gossip", "--without-mingle",
                  "--without-heartbeat"])
@@ -168,6 +169,6 @@ def test_a_job_whose_worker_is_killed_completes_once_a_worker_is_back(demo_forum
     wait_for(job, lambda j: j.status not in compiler.ACTIVE, 120, [first.log, second.log])
     assert job.status == CompileJob.Status.SUCCEEDED, job.error
     assert Draft.objects.filter(declaration=job.declaration).count() == 1
-    assert job.draft.inputs_hash == compiler.inputs_digest(demo_forum, "fr")[0]
+    assert job.draft.inputs_hash == inputs_digest(demo_forum, "fr")[0]
     assert job.progress == job.total and not CompileSection.objects.filter(job=job).exists()
     assert job.task_id != interrupted.task_id  # a new chord was sent for what was left

@@ -1,0 +1,327 @@
+"""One round table of the draft: its contributions read once, merged, and turned into its section.
+
+``compile_round_table`` is what one ``compile_round_table`` task computes; its result (JSON) is kept
+in the job's ``CompileSection`` until the assembly (``declarations.compile.document``) puts the
+sections together. Steps: read the contributions (``_read_contributions``: hash, near-duplicate
+clusters, participation and tag counts, in one streamed pass), then the four parts of the round
+table: key messages, recommendations, SDG targets and Compact themes, good practices; and what the
+section by Compact theme needs from it (``_by_theme``).
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from declarations import dedup
+from declarations.compile.inputs import (
+    contribution_rows,
+    feed_row,
+    round_table_hasher,
+    round_table_meta,
+    round_table_practices,
+    round_table_reports,
+)
+from declarations.compile.paragraphs import cluster_paragraph, format_number, language_mark, paragraph
+from roundtables.models import Contribution
+
+KEY_MESSAGES = 5  # statements kept as key messages per round table (the most supported)
+RECOMMENDATIONS = 30  # recommendations listed per round table (the most supported)
+PER_THEME = 20  # recommendations listed per Compact theme
+PRACTICES = 10  # good practices cited per round table
+REPORT_LANGUAGES = ("en", "fr", "es")
+
+REC = Contribution.Kind.RECOMMENDATION
+STATEMENT = Contribution.Kind.STATEMENT
+
+
+class _Clusters:
+    """Contributions of one kind of one round table, merged into near-duplicate clusters."""
+
+    def __init__(self):
+        self.clusterer = dedup.Clusterer()
+        self.info = {}  # contribution id -> (text, language, constituency, targets, themes)
+
+    def add(self, pk, text, language, constituency, targets, themes):
+        self.info[pk] = (text, language, constituency, targets, themes)
+        self.clusterer.add(pk, text)
+
+    def join(self, pk, original, text, language, constituency, targets, themes):
+        if original not in self.info:
+            return False
+        self.info[pk] = (text, language, constituency, targets, themes)
+        return self.clusterer.join(pk, original)
+
+    def clusters(self, draft_language, round_table_code):
+        """Cluster dicts, most supported first (ties: the earliest representative)."""
+        result = []
+        for members in self.clusterer.clusters:
+            text, language, _constituency, _targets, _themes = self.info[members[0]]
+            targets = sorted({code for pk in members for code in self.info[pk][3]})
+            themes = sorted({code for pk in members for code in self.info[pk][4]})
+            result.append(
+                {
+                    "text": language_mark(text, language, draft_language),
+                    "representative": members[0],
+                    "sources": sorted(members),
+                    "support_count": len(members),
+                    "constituencies": sorted({self.info[pk][2] for pk in members if self.info[pk][2]}),
+                    "round_table": round_table_code,
+                    "targets": targets,
+                    "themes": themes,
+                }
+            )
+        result.sort(key=lambda cluster: (-cluster["support_count"], cluster["representative"]))
+        return result
+
+
+def _choose_reports(reports, language):
+    """One report per session: in ``language``, else the first of REPORT_LANGUAGES there is."""
+    by_session = {}
+    for pk, session_id, report_language, text in reports:
+        by_session.setdefault(session_id, {})[report_language] = (pk, report_language, text)
+    chosen = []
+    for versions in by_session.values():
+        for candidate in (language, *REPORT_LANGUAGES, *sorted(versions)):
+            if candidate in versions:
+                chosen.append(versions[candidate])
+                break
+    return chosen
+
+
+def _code_counts(counter):
+    return [[code, count] for code, count in sorted(counter.items(), key=lambda item: (-item[1], item[0]))]
+
+
+def compile_round_table(round_table, language, *, progress=None):
+    """The part of the draft about one round table, with what the preamble, the themes section and
+    the annex need from it (a JSON-able dict; see ``build_paragraphs``)."""
+    code = round_table.code
+    reports = round_table_reports(round_table)
+    practices = round_table_practices(round_table)
+    meta = round_table_meta(round_table, language)
+    digest = round_table_hasher(round_table, language, reports, practices, meta)
+    read = _read_contributions(round_table.pk, digest, progress)
+    recommendations = read.clusters[REC].clusters(language, code)
+    statements = read.clusters[STATEMENT].clusters(language, code)
+    own_targets, own_themes = meta[4], meta[5]
+    paragraphs = [
+        *_key_messages(code, reports, statements, language),
+        *_recommendations(code, recommendations),
+        *_frameworks(code, read.target_counts, read.theme_counts, own_targets, own_themes),
+        *_good_practices(code, practices, language),
+    ]
+    return {
+        "round_table": code,
+        "sub_theme": round_table.sub_theme.number,
+        "title": round_table.title,
+        "digest": digest.hexdigest(),
+        "processed": read.processed,
+        "paragraphs": paragraphs,
+        "by_theme": _by_theme(recommendations),
+        "by_constituency": dict(sorted(read.by_constituency.items())),
+        "organisations": sorted(read.organisations),
+        "countries": sorted(read.country_codes),
+    }
+
+
+@dataclass
+class _Reading:
+    """What one pass over a round table's contributions gathered."""
+
+    clusters: dict  # kind -> _Clusters
+    by_constituency: Counter
+    organisations: set  # (constituency, organisation name, country)
+    country_codes: set
+    target_counts: Counter  # of the recommendations' SDG targets
+    theme_counts: Counter  # of the recommendations' Compact themes
+    processed: int
+
+
+def _read_contributions(round_table_id, digest, progress):
+    """Stream the round table's contributions once: each row goes into ``digest``, into the clusters
+    of its kind (a duplicate joins its original's cluster) and into the counts."""
+    clusters = {REC: _Clusters(), STATEMENT: _Clusters()}
+    kind_of = {}
+    by_constituency = Counter()
+    organisations = set()
+    country_codes = set()
+    target_counts, theme_counts = Counter(), Counter()
+    processed = 0
+    for row in contribution_rows(round_table_id):
+        feed_row(digest, row)
+        pk, text, kind, row_language, constituency, organisation_name, country, status, original, targets, themes = row
+        processed += 1
+        by_constituency[constituency or ""] += 1
+        if organisation_name:
+            organisations.add((constituency or "", organisation_name, country))
+        if country:
+            country_codes.add(country)
+        if kind == REC:
+            target_counts.update(targets)
+            theme_counts.update(themes)
+        values = (text, row_language, constituency, targets, themes)
+        if status == Contribution.Status.DUPLICATE and original in kind_of:
+            clusters[kind_of[original]].join(pk, original, *values)
+            kind_of[pk] = kind_of[original]
+        else:
+            clusters[kind].add(pk, *values)
+            kind_of[pk] = kind
+        if progress is not None:
+            progress.step()
+    if progress is not None:
+        progress.write()
+    return _Reading(clusters, by_constituency, organisations, country_codes, target_counts, theme_counts, processed)
+
+
+def _key_messages(code, reports, statements, language):
+    """The rapporteurs' reports (a paragraph per block of text), the most supported statements and
+    a paragraph counting the others."""
+    paragraphs = []
+    messages = f"rt:{code}:messages"
+    for pk, report_language, text in _choose_reports(reports, language):
+        for block in (part.strip() for part in text.replace("\r\n", "\n").split("\n\n")):
+            if block:
+                paragraphs.append(
+                    paragraph(
+                        messages,
+                        language_mark(" ".join(block.split()), report_language, language),
+                        round_table=code,
+                        reports=[pk],
+                    )
+                )
+    for cluster in statements[:KEY_MESSAGES]:
+        paragraphs.append(cluster_paragraph(messages, cluster))
+    others = statements[KEY_MESSAGES:]
+    if others:
+        paragraphs.append(
+            paragraph(
+                messages,
+                _("%(count)s other statements (%(contributions)s contributions) were received.")
+                % {
+                    "count": format_number(len(others)),
+                    "contributions": format_number(sum(c["support_count"] for c in others)),
+                },
+                round_table=code,
+                sources=sorted(pk for cluster in others for pk in cluster["sources"]),
+            )
+        )
+    return paragraphs
+
+
+def _recommendations(code, recommendations):
+    """The most supported recommendations and a paragraph counting the others."""
+    section = f"rt:{code}:recommendations"
+    paragraphs = [cluster_paragraph(section, cluster) for cluster in recommendations[:RECOMMENDATIONS]]
+    others = recommendations[RECOMMENDATIONS:]
+    if others:
+        paragraphs.append(
+            paragraph(
+                section,
+                _(
+                    "%(count)s other recommendations (%(contributions)s contributions), each supported by fewer "
+                    "contributions, are kept with this draft."
+                )
+                % {
+                    "count": format_number(len(others)),
+                    "contributions": format_number(sum(c["support_count"] for c in others)),
+                },
+                round_table=code,
+                sources=sorted(pk for cluster in others for pk in cluster["sources"]),
+            )
+        )
+    return paragraphs
+
+
+def _frameworks(code, target_counts, theme_counts, own_targets, own_themes):
+    """The SDG targets and the Compact themes the recommendations address, with counts; the round
+    table's own links when none are tagged."""
+    paragraphs = []
+    section = f"rt:{code}:frameworks"
+    if target_counts:
+        listing = ", ".join(
+            _("%(code)s (%(count)s)") % {"code": target, "count": format_number(count)}
+            for target, count in _code_counts(target_counts)
+        )
+        paragraphs.append(
+            paragraph(
+                section,
+                _("The recommendations address SDG targets %(targets)s.") % {"targets": listing},
+                round_table=code,
+                targets=sorted(target_counts),
+            )
+        )
+    elif own_targets:
+        paragraphs.append(
+            paragraph(
+                section,
+                _("The round table relates to SDG targets %(targets)s.") % {"targets": ", ".join(own_targets)},
+                round_table=code,
+                targets=own_targets,
+            )
+        )
+    if theme_counts:
+        listing = ", ".join(
+            _("%(code)s (%(count)s)") % {"code": theme, "count": format_number(count)}
+            for theme, count in _code_counts(theme_counts)
+        )
+        paragraphs.append(
+            paragraph(
+                section,
+                _("They address the Global Compact themes %(themes)s.") % {"themes": listing},
+                round_table=code,
+                themes=sorted(theme_counts),
+            )
+        )
+    elif own_themes:
+        paragraphs.append(
+            paragraph(
+                section,
+                _("The round table relates to the Global Compact themes %(themes)s.")
+                % {"themes": ", ".join(own_themes)},
+                round_table=code,
+                themes=own_themes,
+            )
+        )
+    return paragraphs
+
+
+def _good_practices(code, practices, language):
+    """Up to PRACTICES published good practices (title and countries), then a count of the others."""
+    paragraphs = []
+    section = f"rt:{code}:practices"
+    for pk, title, practice_language, practice_countries in practices[:PRACTICES]:
+        # values_list gives a multiple CountryField as stored: "DE,MA".
+        codes = [code for code in str(practice_countries or "").split(",") if code]
+        names = ", ".join(sorted(str(countries.name(code)) for code in codes))
+        text = f"{title} ({names})" if names else title
+        paragraphs.append(
+            paragraph(section, language_mark(text, practice_language, language), round_table=code, practice_ids=[pk])
+        )
+    if len(practices) > PRACTICES:
+        paragraphs.append(
+            paragraph(
+                section,
+                _("%(count)s other published good practices relate to this round table.")
+                % {"count": format_number(len(practices) - PRACTICES)},
+                round_table=code,
+                practice_ids=[row[0] for row in practices[PRACTICES:]],
+            )
+        )
+    return paragraphs
+
+
+def _by_theme(recommendations):
+    """For the section by Compact theme: the most supported recommendations of each theme, and counts."""
+    by_theme = {}
+    for cluster in recommendations:
+        for theme in cluster["themes"]:
+            entry = by_theme.setdefault(theme, {"top": [], "clusters": 0, "contributions": 0})
+            entry["clusters"] += 1
+            entry["contributions"] += cluster["support_count"]
+            if len(entry["top"]) < PER_THEME:
+                entry["top"].append(cluster)
+            else:
+                entry.setdefault("rest_sources", []).extend(cluster["sources"])
+    return by_theme
