@@ -8,6 +8,8 @@ from django.http import QueryDict
 from django_countries import countries
 
 from practices import search
+from practices.search import fulltext
+from practices.search.highlight import START, STOP, highlight
 from practices.tests.search_factories import (
     HIDDEN_STATUSES,
     SEES_HIDDEN,
@@ -19,6 +21,7 @@ from practices.tests.search_factories import (
 )
 from roundtables.tests.factories import make_forum, make_frameworks
 from sdg_targets.models import CompactTheme, Goal, Target
+from stakeholders.regions import REGIONS, regions_of
 
 pytestmark = pytest.mark.django_db
 postgres = [pytest.mark.postgres, pytest.mark.usefixtures("require_postgres")]
@@ -115,7 +118,7 @@ def test_snippets_escape_everything_but_the_marks(require_postgres, personas):
 
 @pytest.mark.postgres
 def test_ranking_is_capped_to_the_most_recent_matches(require_postgres, personas, monkeypatch):
-    monkeypatch.setattr(search, "RANK_CAP", 3)
+    monkeypatch.setattr(fulltext, "RANK_CAP", 3)
     government = personas.government()
     for day in range(1, 6):
         make_practice(
@@ -332,22 +335,22 @@ def test_parse_params_keeps_good_values_and_reports_the_others():
 
 
 def test_every_country_has_one_region_except_antarctica():
-    codes = [code for _slug, (_label, text) in search.REGIONS.items() for code in text.split()]
+    codes = [code for _slug, (_label, text) in REGIONS.items() for code in text.split()]
     assert len(codes) == len(set(codes))
     missing = {code for code, _name in countries} - set(codes)
     assert missing == {"AQ"}
-    assert search.regions_of(["MA", "DE", "SN"]) == ["africa", "europe"]
+    assert regions_of(["MA", "DE", "SN"]) == ["africa", "europe"]
 
 
 def test_highlight_carries_marks_onto_the_accented_text():
     original = "Œuvre pour l’intégration – Straße"
     # What ts_headline returns over gfmd_unaccent(original), with its markers.
-    marked = f"OEuvre pour l'{search.START}integration{search.STOP} - Strasse"
-    html, at_start, at_end = search.highlight(original, marked)
+    marked = f"OEuvre pour l'{START}integration{STOP} - Strasse"
+    html, at_start, at_end = highlight(original, marked)
     assert html == "Œuvre pour l’<mark>intégration</mark> – Straße"
     assert at_start and at_end
     # A fragment that cannot be found in the folded text is shown as PostgreSQL gave it, escaped.
-    html, _start, _end = search.highlight("α < β", f"x {search.START}<y>{search.STOP}")
+    html, _start, _end = highlight("α < β", f"x {START}<y>{STOP}")
     assert html == "x <mark>&lt;y&gt;</mark>"
 
 
