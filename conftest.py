@@ -125,9 +125,9 @@ def shared_redis_cache(private_broker, settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_facet_index():
-    """Each test starts without the practice search's in-process index (practices.facet_index):
+    """Each test starts without the practice search's in-process index (practices.search.facet_index):
     rolled-back transactions can bring a database back to a token an index was built for."""
-    from practices import facet_index
+    from practices.search import facet_index
 
     facet_index.forget()
     yield

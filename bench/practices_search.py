@@ -21,7 +21,7 @@ Then the same page with the cache of searches on (SEARCH_CACHE_SECONDS=600; Redi
 default redis://127.0.0.1:6379/13, when it answers): what a signed-in visitor gets when the same
 search was made since the last change of content. Cases: a query with two filters; the corpus's most
 frequent word (found from the generated texts), alone and with two filters; a rare word; no query.
-Then the time to build the facet index (practices.facet_index; what the first search in each
+Then the time to build the facet index (practices.search.facet_index; what the first search in each
 process pays after any change) and its size. Then the SQL queries of the
 list page for each case, and the CSV export of every published practice streamed through the test
 client, with the process's resident memory before and after (peak from getrusage and current from
@@ -507,7 +507,7 @@ def main(argv=None):
     print(f"worst cold page p95: {worst:.1f} ms (target ≤ {TARGET_P95_MS} ms): {verdict}")
 
     # --- The facet index: what the first search after a change costs, and its size ---------------
-    from practices import facet_index
+    from practices.search import facet_index
 
     builds = []
     for _ in range(5):

@@ -12,6 +12,7 @@ from practices.models import Practice
 from practices.services import visible_practices
 from roundtables.models import RoundTable
 from sdg_targets.models import CompactTheme, Target
+from stakeholders.regions import REGIONS, regions_of
 
 # The API shows what an anonymous visitor sees: published practices, whoever asks.
 PUBLIC = AnonymousUser()
@@ -45,7 +46,7 @@ class PracticeQuery(LanguageQuery):
         '"a phrase", -excluded and or work as in web search engines.',
     )
     country = FilterValues("country", help_text="ISO 3166 alpha-2 code of an implementing country, e.g. MA.")
-    region = FilterValues("region", help_text="UN M49 region: " + ", ".join(search.REGIONS) + ".")
+    region = FilterValues("region", help_text="UN M49 region: " + ", ".join(REGIONS) + ".")
     sdg_target = FilterValues("sdg_target", help_text="An SDG target's code, e.g. 10.7.")
     compact_theme = FilterValues("compact_theme", help_text="A Global Compact theme's code, e.g. A.c.")
     round_table = FilterValues("round_table", help_text="A round table's code in the current forum, e.g. 1.1.")
@@ -116,7 +117,7 @@ class PracticeSerializer(serializers.ModelSerializer):
         return [str(code) for code in obj.countries]
 
     def get_regions(self, obj) -> list[str]:
-        return search.regions_of(obj.countries)
+        return regions_of(obj.countries)
 
     def get_sdg_targets(self, obj) -> list[str]:
         return [target.code for target in obj.sdg_targets.all()]

@@ -22,6 +22,6 @@ class PracticesConfig(AppConfig):
 
 
 def _practice_changed(sender, **kwargs):
-    from practices import facet_index
+    from practices.search import facet_index
 
     facet_index.bump()

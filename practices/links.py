@@ -1,6 +1,6 @@
 """The ids of a practice's SDG targets, Global Compact themes and round tables, copied onto its row.
 
-The search's facet index (practices.facet_index) reads them with the rest of the row, in one
+The search's facet index (practices.search.facet_index) reads them with the rest of the row, in one
 query. The copies are written here and only here:
 
 - whenever a link changes through the ORM, from either side (``m2m_changed``: add, remove, set,
@@ -14,8 +14,8 @@ next saved; the counts show only the ids found in its table, so a deleted one is
 
 from django.db import transaction
 
-from practices import facet_index
 from practices.models import Practice
+from practices.search import facet_index
 
 # (column on the practice, link table, the link table's column pointing at the linked object)
 LINKS = (

@@ -125,7 +125,7 @@ class Transition(models.Model):
 
 class SearchGeneration(models.Model):
     """One row whose token changes with every change to a practice or its links: each server
-    process rebuilds its facet index when the token differs (practices.facet_index)."""
+    process rebuilds its facet index when the token differs (practices.search.facet_index)."""
 
     token = models.CharField(max_length=32, blank=True, default="")
 

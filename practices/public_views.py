@@ -30,6 +30,7 @@ from roundtables.models import RoundTable
 from sdg_targets.models import CompactTheme, Target
 from stakeholders.models import Constituency
 from stakeholders.permissions import acts_as_staff, can, is_delegate_of
+from stakeholders.regions import REGIONS, regions_of
 from stakeholders.uploads import attachment_response
 
 Status = Practice.Status
@@ -120,7 +121,7 @@ def practice_detail(request, pk):
     show_history = manages and _template_exists(HISTORY_TEMPLATE)
     context = {
         "practice": practice,
-        "regions": [str(search.REGIONS[slug][0]) for slug in search.regions_of(practice.countries)],
+        "regions": [str(REGIONS[slug][0]) for slug in regions_of(practice.countries)],
         "constituency_labels": [
             str(Constituency(value).label) if value in Constituency.values else value
             for value in practice.constituencies or []
@@ -196,7 +197,7 @@ def export_record(practice, request):
         "status": practice.status,
         "submitting_government": practice.organisation.name,
         "countries": [str(code) for code in practice.countries],
-        "regions": search.regions_of(practice.countries),
+        "regions": regions_of(practice.countries),
         "summary": practice.summary,
         "description": practice.description,
         "implementing_organisations": practice.implementing_organisations,

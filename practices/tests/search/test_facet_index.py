@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from practices import facet_index, search
+from practices import search
 from practices.models import Practice, SearchGeneration
+from practices.search import facet_index
 from practices.tests.search_factories import Status, make_practice
 from roundtables.tests.factories import make_frameworks
 
