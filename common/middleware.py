@@ -1,0 +1,95 @@
+"""Input that no page accepts, refused or cleaned at the edge, for every route at once."""
+
+import json
+import re
+
+from django.http import QueryDict
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+# C0 controls but tab, line feed and carriage return; DEL and the C1 controls; the Unicode
+# noncharacters. No page shows them (they make HTML invalid and PDFs draw boxes) and no form needs them.
+FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+# Bidirectional embeddings, overrides and isolates: they can make stored text read differently from
+# what it is ("Trojan source"); they are removed from submitted form fields.
+BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+
+
+def _forbidden_in(values):
+    return any(FORBIDDEN.search(value) for value in values if isinstance(value, str))
+
+
+def _json_strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _json_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _json_strings(item)
+
+
+def _query_values(query):
+    for key, values in query.lists():
+        yield key
+        yield from values
+
+
+class RefuseControlCharactersMiddleware:
+    """A 400 page for a request whose path, query string, form fields, upload names or JSON body
+    hold a control character; bidirectional overrides are taken out of form fields.
+
+    It sits before the page cache and every view: a view never sees such input, so none can fail on
+    it, store it or start streaming an export that would break on it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._refused(request):
+            response = TemplateResponse(
+                request,
+                "400.html",
+                {
+                    "reason": _(
+                        "The address or the form holds a control character (such as U+0000), which no page accepts."
+                    )
+                },
+                status=400,
+            )
+            response.page_cache_exempt = True
+            return response.render()
+        return self.get_response(request)
+
+    def _refused(self, request):
+        if FORBIDDEN.search(request.path) or _forbidden_in(_query_values(request.GET)):
+            return True
+        if request.method != "POST":
+            return False
+        content_type = request.content_type or ""
+        if content_type == "application/json":
+            try:
+                body = json.loads(request.body or b"null")
+            except ValueError:
+                return False  # not JSON: the API says so itself
+            return _forbidden_in(_json_strings(body))
+        if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            if _forbidden_in(_query_values(request.POST)):
+                return True
+            if _forbidden_in(upload.name for upload in request.FILES.values()):
+                return True
+            self._remove_bidi_controls(request)
+        return False
+
+    @staticmethod
+    def _remove_bidi_controls(request):
+        if not any(BIDI_CONTROLS.search(value) for value in _query_values(request.POST)):
+            return
+        cleaned = QueryDict(mutable=True)
+        for key, values in request.POST.lists():
+            cleaned.setlist(BIDI_CONTROLS.sub("", key), [BIDI_CONTROLS.sub("", value) for value in values])
+        cleaned._mutable = False
+        request._post = cleaned
