@@ -17,7 +17,7 @@ within the threshold of its leader). Cost: one signature per text and a few exac
 
 With 16 bands of 4 rows, two texts of Jaccard similarity s become candidates with probability
 1 - (1 - s**4)**16: 0.12 at s = 0.3, 0.79 at 0.55, 0.96 at 0.65, 0.99 at 0.7, 1.00 at 0.8. THRESHOLD =
-0.55 was tuned on the demo contributions (roundtables/demo_contributions.py): paraphrases of one
+0.55 was tuned on the demo contributions (demo/contributions.py): paraphrases of one
 contribution have a similarity of 0.65 to 1 (0.87 on average), different contributions of a round
 table at most 0.43; on 4,600 recommendations of one round table (1,327 families) no cluster mixes two
 families and 2 families are split in two (a paraphrase whose signature missed its leader's buckets).

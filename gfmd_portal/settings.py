@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "roundtables",
     "practices",
     "declarations",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 
 from declarations import dedup
-from roundtables.demo_contributions import families
+from demo.contributions import families
 from roundtables.models import Contribution
 
 

@@ -16,8 +16,8 @@ from django.db import connection
 from declarations import compile as compiler
 from declarations.compile.inputs import inputs_digest
 from declarations.models import CompileJob, CompileSection, Draft
-from roundtables.demo import seed_demo
-from roundtables.demo_contributions import seed_contributions
+from demo.contributions import seed_contributions
+from demo.services import seed_demo
 from roundtables.models import Forum
 
 pytestmark = [pytest.mark.django_db(transaction=True)]

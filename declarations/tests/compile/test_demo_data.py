@@ -1,4 +1,4 @@
-"""The demo contributions (roundtables/demo_contributions.py) and what the compile makes of them."""
+"""The demo contributions (demo/contributions.py) and what the compile makes of them."""
 
 import collections
 
@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from declarations import compile as compiler
-from roundtables.demo import seed_demo
-from roundtables.demo_contributions import _demo_people, _round_table_rows, seed_contributions
+from demo.contributions import _demo_people, _round_table_rows, seed_contributions
+from demo.services import seed_demo
 from roundtables.models import Contribution, Forum, RapporteurReport
 
 pytestmark = pytest.mark.django_db

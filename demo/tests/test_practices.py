@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from practices.demo import DEMO_LINK_PREFIX
+from demo.practices import DEMO_LINK_PREFIX
 from practices.models import Practice
 from stakeholders.models import Constituency
 

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from practices.demo import seed_practices
-from roundtables.demo import seed_demo
-from roundtables.demo_contributions import seed_contributions
+from demo.contributions import seed_contributions
+from demo.practices import seed_practices
+from demo.services import seed_demo
 from roundtables.models import Forum
 
 
