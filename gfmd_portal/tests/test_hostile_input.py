@@ -12,7 +12,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from common.middleware import BIDI_CONTROLS
-from gfmd_portal.tests.test_access_matrix import MATRIX, _handler, client, programme, world  # noqa: F401 - fixtures
+from gfmd_portal.tests.test_access_matrix import MATRIX
 
 pytestmark = pytest.mark.django_db
 
