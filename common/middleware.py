@@ -3,9 +3,12 @@
 import json
 import re
 
+from django.conf import settings
 from django.http import QueryDict
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+
+from common.http import no_store
 
 # C0 controls but tab, line feed and carriage return; DEL and the C1 controls; the Unicode
 # noncharacters. No page shows them (they make HTML invalid and PDFs draw boxes) and no form needs them.
@@ -93,3 +96,20 @@ class RefuseControlCharactersMiddleware:
             cleaned.setlist(BIDI_CONTROLS.sub("", key), [BIDI_CONTROLS.sub("", value) for value in values])
         cleaned._mutable = False
         request._post = cleaned
+
+
+class NoStoreForPrivatePagesMiddleware:
+    """Staff and account pages (``settings.PRIVATE_PAGES``: path prefixes after the language) are
+    never kept by a browser or a proxy: a shared computer's back button must not show them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.prefixes = tuple(settings.PRIVATE_PAGES)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        path = request.path_info
+        language, _slash, rest = path.lstrip("/").partition("/")
+        if path.startswith("/admin/") or (len(language) == 2 and rest.startswith(self.prefixes)):
+            no_store(response)
+        return response

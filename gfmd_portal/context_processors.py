@@ -10,7 +10,17 @@ def site(request):
     languages = []
     for code, _name in settings.LANGUAGES:
         info = get_language_info(code)
-        languages.append({"code": code, "name_local": info["name_local"], "url": translate_url(path, code)})
+        url = translate_url(path, code)
+        languages.append(
+            {
+                "code": code,
+                "name_local": info["name_local"],
+                "url": url,
+                # hreflang alternates must be absolute addresses: the site's own (SITE_URL), never the
+                # request's Host header.
+                "absolute_url": settings.SITE_URL + url,
+            }
+        )
     return {"language_links": languages}
 
 

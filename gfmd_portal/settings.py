@@ -10,6 +10,11 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -25,8 +30,16 @@ DEBUG = env.boolean("DEBUG", False)
 def _secret_key():
     value = env.string("SECRET_KEY")
     if value:
-        if len(value) < 32:
-            raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long")
+        # Django's own rule (its deployment check security.W009).
+        if (
+            len(value) < SECRET_KEY_MIN_LENGTH
+            or len(set(value)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+            or value.startswith(SECRET_KEY_INSECURE_PREFIX)
+        ):
+            raise ImproperlyConfigured(
+                f"SECRET_KEY must be at least {SECRET_KEY_MIN_LENGTH} characters long, with at least "
+                f"{SECRET_KEY_MIN_UNIQUE_CHARACTERS} different ones, and not start with {SECRET_KEY_INSECURE_PREFIX!r}"
+            )
         return value
     # Local default: a random key kept under var/ so that sessions survive a restart.
     key_file = VAR_DIR / "secret_key"
@@ -78,6 +91,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "common.middleware.NoStoreForPrivatePagesMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -93,6 +107,8 @@ MIDDLEWARE = [
     "stakeholders.middleware.StaffSecondFactorMiddleware",
 ]
 
+# Pages under these prefixes (after /<lang>/) answer Cache-Control: no-store, as does /admin/.
+PRIVATE_PAGES = ("staff/", "accounts/")
 ROOT_URLCONF = "gfmd_portal.urls"
 WSGI_APPLICATION = "gfmd_portal.wsgi.application"
 SITE_ID = 1
@@ -307,6 +323,8 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en", "fr"), "en": ("fr",), "
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files served at the site's root (favicon.ico), by WhiteNoise like the static files.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {

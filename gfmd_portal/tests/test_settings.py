@@ -46,7 +46,12 @@ def test_email_urls():
         ("DATABASE_URL", "mysql://localhost/db", "DATABASE_URL must start with one of"),
         ("REDIS_URL", "http://localhost", "REDIS_URL must start with one of"),
         ("DEBUG", "perhaps", "DEBUG must be one of"),
-        ("SECRET_KEY", "short", "SECRET_KEY must be at least 32 characters"),
+        ("SECRET_KEY", "short", "SECRET_KEY must be at least 50 characters long"),
+        ("SECRET_KEY", "a" * 60, "with at least 5 different ones"),
+        ("SECRET_KEY", "django-insecure-" + "abcdefghij" * 5, "not start with 'django-insecure-'"),
+        ("CACHE_SOCKET_TIMEOUT", "soon", "CACHE_SOCKET_TIMEOUT must be a number"),
+        ("OUTBOX_PUBLISH_TIMEOUT", "0", "OUTBOX_PUBLISH_TIMEOUT must be at least 0.05"),
+        ("CELERY_BROKER_URL", "amqp://x", "CELERY_BROKER_URL must start with one of"),
         ("EMAIL_URL", "pigeon://coop", "EMAIL_URL must start with"),
     ],
 )
@@ -56,7 +61,10 @@ def test_a_wrong_value_stops_the_start(name, value, message, tmp_path):
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
     )
     assert result.returncode != 0
+    # One line that names the variable, no traceback.
+    assert result.stderr.strip().splitlines() == [f"Configuration error: {result.stderr.split(': ', 1)[1].strip()}"]
     assert message in result.stderr
+    assert result.stderr.startswith(f"Configuration error: {name}")
 
 
 def test_connection_health_checks_are_on(settings):

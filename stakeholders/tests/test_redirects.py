@@ -181,8 +181,9 @@ def _language_links(response):
         "/%2F%2Fevil.example/",
     ],
 )
-def test_the_language_links_stay_on_our_site(client, path):
+def test_the_language_links_stay_on_our_site(client, path, settings):
     """``https://portal//evil.example/`` is a page of ours (not found): its links are too."""
+    settings.SITE_URL = f"http://{HOST}"  # the alternates are absolute, on the site's address
     response = client.get("/", PATH_INFO=path, QUERY_STRING="next=//evil.example")
     links = _language_links(response)
     assert len(links) == 3 * 2 - 1  # a link per language, an alternate per other language
