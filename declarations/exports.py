@@ -200,6 +200,31 @@ def _int(number):
         return None
 
 
+# Word's language tags for the forum's languages (British English, as the portal writes).
+WORD_LANGUAGES = {"en": "en-GB", "fr": "fr-FR", "es": "es-ES"}
+
+
+def _set_language(document, language):
+    """The document's language in its default run properties and its Normal style, so that Word's
+    spelling and hyphenation, and screen readers, treat the text as written in it."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tag = WORD_LANGUAGES.get(language, language)
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    run_defaults = defaults.find(qn("w:rPrDefault")) if defaults is not None else None
+    targets = [document.styles["Normal"].element.get_or_add_rPr()]
+    if run_defaults is not None and run_defaults.find(qn("w:rPr")) is not None:
+        targets.append(run_defaults.find(qn("w:rPr")))
+    for properties in targets:
+        lang = properties.find(qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            properties.append(lang)
+        lang.set(qn("w:val"), tag)
+        lang.set(qn("w:eastAsia"), tag)
+
+
 def to_docx(draft):
     """The draft as a Word document (bytes)."""
     from docx import Document
@@ -211,6 +236,7 @@ def to_docx(draft):
     heading_ids = {level: styles[f"Heading {level}"].style_id for level in range(1, 5)}
     normal = styles["Normal"]
     normal.font.size = Pt(11)
+    _set_language(document, declaration.language)
     numbering = _Numbering(document)
 
     core = document.core_properties

@@ -69,6 +69,17 @@ def test_docx_has_real_headings_and_numbered_paragraphs(draft):
     assert level.find(qn("w:lvl")).find(qn("w:numFmt")).get(qn("w:val")) == "decimal"
 
 
+@pytest.mark.parametrize(("language", "tag"), [("fr", "fr-FR"), ("en", "en-GB"), ("es", "es-ES")])
+def test_docx_styles_carry_the_documents_language(draft, language, tag):
+    draft.declaration.language = language
+    document = docx.Document(io.BytesIO(exports.to_docx(draft)))
+    styles = document.styles.element
+    normal = document.styles["Normal"].element.rPr.find(qn("w:lang"))
+    assert normal.get(qn("w:val")) == tag
+    defaults = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr")).find(qn("w:lang"))
+    assert defaults.get(qn("w:val")) == tag
+
+
 def test_docx_core_properties(draft):
     document = docx.Document(io.BytesIO(exports.to_docx(draft)))
     core = document.core_properties
