@@ -1,10 +1,63 @@
-"""The Celery application. Its configuration is the CELERY_* part of settings.py."""
+"""The Celery application. Its configuration is the CELERY_* part of settings.py, plus:
+
+- ``redis://`` and ``rediss://`` brokers go through :class:`RedisTransport`, kombu's own Redis
+  transport with one repair (see :class:`RedisChannel`): without it, a worker that loses Redis while
+  it runs a task (late acknowledgement) exits instead of reconnecting.
+"""
 
 import os
 
 from celery import Celery
+from kombu.transport import TRANSPORT_ALIASES
+from kombu.transport import redis as kombu_redis
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gfmd_portal.settings")
+
+
+class RedisChannel(kombu_redis.Channel):
+    """kombu's Redis channel, still able to reach Redis once its connection has been collected.
+
+    When a Celery 5.7.0 worker (kombu 5.7.0) loses the broker, the consumer calls
+    ``connection.collect()`` and then ``connection.close()``. ``collect()`` tries to close the
+    channels, but the consuming channel still waits for the answer to its BRPOP: reading it from the
+    dead socket raises a ConnectionError before the channel marks itself closed, and that error is
+    ignored. ``collect()`` then detaches the transport (``transport.client = None``). ``close()``
+    closes the same channel again; holding an unacknowledged message (``CELERY_TASK_ACKS_LATE``), the
+    channel builds a Redis client to put it back in the queue, from the transport's client, which is
+    now None: ``AttributeError: 'NoneType' object has no attribute 'hostname'`` in
+    ``_connparams()``. That is not a connection error, so it escapes Celery's clean-up and the
+    worker stops ("Unrecoverable error"). Celery 5.6 did not call ``close()`` after ``collect()``;
+    no newer release than 5.7.0 exists at the time of writing.
+
+    The channel keeps the connection it was opened for and reads the connection parameters from it
+    when the transport no longer has one. A late close then tries Redis and, if it is still down,
+    fails with a connection error that Celery ignores (the message stays in Redis's unacknowledged
+    set, restored after the visibility timeout); the acknowledgement of the running task, sent when
+    it finishes, reaches Redis once it is back.
+    """
+
+    def __init__(self, connection, *args, **kwargs):
+        self._conninfo = connection.client
+        super().__init__(connection, *args, **kwargs)
+
+    def _connparams(self, asynchronous=False):
+        transport = self.connection
+        if transport.client is not None or self._conninfo is None:
+            return super()._connparams(asynchronous=asynchronous)
+        transport.client = self._conninfo
+        try:
+            return super()._connparams(asynchronous=asynchronous)
+        finally:
+            transport.client = None  # the transport stays detached, as collect() left it
+
+
+class RedisTransport(kombu_redis.Transport):
+    Channel = RedisChannel
+
+
+# Every redis:// broker connection made by kombu in this process (worker, web, relay) uses it.
+TRANSPORT_ALIASES["redis"] = TRANSPORT_ALIASES["rediss"] = f"{__name__}:RedisTransport"
+
 
 app = Celery("gfmd_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
