@@ -2,12 +2,15 @@
 
 - ``redis://`` and ``rediss://`` brokers go through :class:`RedisTransport`, kombu's own Redis
   transport with one repair (see :class:`RedisChannel`): without it, a worker that loses Redis while
-  it runs a task (late acknowledgement) exits instead of reconnecting.
+  it runs a task (late acknowledgement) exits instead of reconnecting;
+- every task is tried again, later, when the database fails in a way that passes (:class:`Task`).
 """
 
 import os
 
 from celery import Celery
+from celery import Task as BaseTask
+from django.db import InterfaceError, OperationalError
 from kombu.transport import TRANSPORT_ALIASES
 from kombu.transport import redis as kombu_redis
 
@@ -59,6 +62,20 @@ class RedisTransport(kombu_redis.Transport):
 TRANSPORT_ALIASES["redis"] = TRANSPORT_ALIASES["rediss"] = f"{__name__}:RedisTransport"
 
 
-app = Celery("gfmd_portal")
+class Task(BaseTask):
+    """The project's tasks: one that meets a passing database error (SQLite's "database is locked"
+    past the busy timeout, a PostgreSQL restart, a dropped connection) is sent again, to run after a
+    random wait of up to 2, 4, 8... seconds (60 at most), six times at most, instead of being lost.
+    Tasks are written to be safe to run twice, and Celery's Django fix-up gives each run a fresh
+    database connection (it closes them before and after every task)."""
+
+    autoretry_for = (OperationalError, InterfaceError)
+    retry_backoff = 2
+    retry_backoff_max = 60
+    retry_jitter = True
+    retry_kwargs = {"max_retries": 6}
+
+
+app = Celery("gfmd_portal", task_cls=Task)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

@@ -122,11 +122,20 @@ DATABASE_URL = env.url(
     schemes={"sqlite", "postgres", "postgresql", "pgsql"},
 )
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env.integer("CONN_MAX_AGE", 60, minimum=0))}
-# A PostgreSQL restart then costs no failed request: a dead persistent connection is
-# noticed and replaced before the request uses it.
+# A persistent connection that died (a PostgreSQL restart) is noticed and replaced at the start of
+# the next request instead of failing it. Requests that reach the database while it restarts fail.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+_db_options = DATABASES["default"].setdefault("OPTIONS", {})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
+    _db_options["connect_timeout"] = 5
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Four processes share the file (web, worker, beat's tasks, relay). WAL: readers never wait for
+    # the writer. Every transaction takes the write lock when it begins (IMMEDIATE), so that two
+    # writers queue up instead of one failing at once ("database is locked" on a lock upgrade);
+    # a writer waits up to `timeout` seconds for the lock (`?timeout=N` on the URL changes it).
+    _db_options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
+    _db_options.setdefault("transaction_mode", "IMMEDIATE")
+    _db_options.setdefault("timeout", 20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache and Celery broker --------------------------------------------------

@@ -1,9 +1,11 @@
-"""The project's Celery application: its Redis transport (the repair of a worker crash on broker loss)."""
+"""The project's Celery application: its Redis transport (the repair of a worker crash on broker loss),
+its tasks' retries on database errors."""
 
 import pytest
+from django.db import OperationalError
 from kombu import Connection, Exchange, Queue
 
-from gfmd_portal.celery import RedisTransport
+from gfmd_portal.celery import RedisTransport, app
 
 
 def test_redis_broker_urls_use_the_project_transport():
@@ -45,3 +47,16 @@ def test_a_channel_holding_a_message_closes_cleanly_after_its_connection_was_col
     private_broker.start()
     # The project's: the late close tries Redis, finds it down (a connection error), and is done.
     _close_like_a_worker_that_lost_redis(private_broker, None)
+
+
+@app.task(name="gfmd_portal.tests.flaky", bind=True)
+def flaky(self, failures):
+    if self.request.retries < failures:
+        raise OperationalError("database is locked")
+    return self.request.retries
+
+
+def test_a_task_meeting_a_database_error_is_tried_again():
+    assert flaky.apply(kwargs={"failures": 2}).get() == 2
+    with pytest.raises(OperationalError):
+        flaky.apply(kwargs={"failures": 7}).get()  # six tries again at most, then it fails
