@@ -3,13 +3,15 @@
 - ``redis://`` and ``rediss://`` brokers go through :class:`RedisTransport`, kombu's own Redis
   transport with one repair (see :class:`RedisChannel`): without it, a worker that loses Redis while
   it runs a task (late acknowledgement) exits instead of reconnecting;
-- every task is tried again, later, when the database fails in a way that passes (:class:`Task`).
+- every task is tried again, later, when the database fails in a way that passes (:class:`Task`);
+- the periodic tasks that ``celery beat`` sends (``BEAT_SCHEDULE``).
 """
 
 import os
 
 from celery import Celery
 from celery import Task as BaseTask
+from celery.schedules import crontab
 from django.db import InterfaceError, OperationalError
 from kombu.transport import TRANSPORT_ALIASES
 from kombu.transport import redis as kombu_redis
@@ -76,6 +78,21 @@ class Task(BaseTask):
     retry_kwargs = {"max_retries": 6}
 
 
+# What `celery beat` (one process: supervisord.conf, or one systemd unit) sends. Periodic jobs go here.
+BEAT_SCHEDULE = {
+    # Chords (the declaration compile) keep their parts' results in the result backend. Redis expires
+    # them by itself; the file backend of `make run` (var/celery/results) needs this task to delete
+    # those older than a day (result_expires). Under this name it replaces the daily run beat would
+    # add on its own.
+    "celery.backend_cleanup": {
+        "task": "celery.backend_cleanup",
+        "schedule": crontab(minute=0),
+        "options": {"expires": 3600},
+    },
+}
+
 app = Celery("gfmd_portal", task_cls=Task)
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# Set before the settings are read and kept over them: the schedule lives here, not in settings.py.
+app.conf.update(beat_schedule=BEAT_SCHEDULE)
 app.autodiscover_tasks()

@@ -1,11 +1,11 @@
 """The project's Celery application: its Redis transport (the repair of a worker crash on broker loss),
-its tasks' retries on database errors."""
+its tasks' retries on database errors, its periodic tasks."""
 
 import pytest
 from django.db import OperationalError
 from kombu import Connection, Exchange, Queue
 
-from gfmd_portal.celery import RedisTransport, app
+from gfmd_portal.celery import BEAT_SCHEDULE, RedisTransport, app
 
 
 def test_redis_broker_urls_use_the_project_transport():
@@ -60,3 +60,10 @@ def test_a_task_meeting_a_database_error_is_tried_again():
     assert flaky.apply(kwargs={"failures": 2}).get() == 2
     with pytest.raises(OperationalError):
         flaky.apply(kwargs={"failures": 7}).get()  # six tries again at most, then it fails
+
+
+def test_beat_cleans_the_result_backend_every_hour():
+    assert app.conf.beat_schedule == BEAT_SCHEDULE
+    entry = BEAT_SCHEDULE["celery.backend_cleanup"]
+    assert entry["task"] in app.tasks
+    assert entry["schedule"].minute == {0} and len(entry["schedule"].hour) == 24
