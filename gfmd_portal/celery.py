@@ -23,16 +23,18 @@ class RedisChannel(kombu_redis.Channel):
     """kombu's Redis channel, still able to reach Redis once its connection has been collected.
 
     When a Celery 5.7.0 worker (kombu 5.7.0) loses the broker, the consumer calls
-    ``connection.collect()`` and then ``connection.close()``. ``collect()`` tries to close the
-    channels, but the consuming channel still waits for the answer to its BRPOP: reading it from the
-    dead socket raises a ConnectionError before the channel marks itself closed, and that error is
-    ignored. ``collect()`` then detaches the transport (``transport.client = None``). ``close()``
-    closes the same channel again; holding an unacknowledged message (``CELERY_TASK_ACKS_LATE``), the
-    channel builds a Redis client to put it back in the queue, from the transport's client, which is
-    now None: ``AttributeError: 'NoneType' object has no attribute 'hostname'`` in
-    ``_connparams()``. That is not a connection error, so it escapes Celery's clean-up and the
-    worker stops ("Unrecoverable error"). Celery 5.6 did not call ``close()`` after ``collect()``;
-    no newer release than 5.7.0 exists at the time of writing.
+    ``connection.collect()`` and then ``connection.close()``. ``collect()`` closes the consuming
+    channel, which still waits for the answer to its BRPOP: reading it from the dead socket raises a
+    ConnectionError before the channel marks itself closed. It then closes the transport's channels
+    one by one, and stops at the first that fails (the remote-control channel, which deletes its
+    fanout queue on close) before reaching the consuming one. Both errors are ignored, and
+    ``collect()`` detaches the transport (``transport.client = None``). ``close()`` closes the
+    consuming channel again; holding an unacknowledged message (``CELERY_TASK_ACKS_LATE``), it builds
+    a Redis client to put the message back in the queue from the transport's client, now None:
+    ``AttributeError: 'NoneType' object has no attribute 'hostname'`` in ``_connparams()``. That is
+    not a connection error, so it escapes Celery's clean-up and the worker stops ("Unrecoverable
+    error"). Celery 5.6 did not call ``close()`` after ``collect()``; no release newer than 5.7.0
+    (Celery or kombu) exists at the time of writing.
 
     The channel keeps the connection it was opened for and reads the connection parameters from it
     when the transport no longer has one. A late close then tries Redis and, if it is still down,
