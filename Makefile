@@ -22,9 +22,11 @@ setup: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py load_forum
 
-# The site on http://127.0.0.1:8000 with a Celery worker and the outbox relay (Procfile).
+# The site on http://127.0.0.1:8000 with a Celery worker, Celery beat and the outbox relay, each
+# restarted when it exits (supervisord.conf; README, "Processes and supervision"). Ctrl-C stops them all.
 run: setup
-	HTTPS=$${HTTPS:-0} PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+	HTTPS=$${HTTPS:-0} GFMD_VAR_DIR="$${GFMD_VAR_DIR:-$(CURDIR)/var}" PATH="$(CURDIR)/$(BIN):$$PATH" \
+		exec $(BIN)/supervisord -c supervisord.conf
 
 test: install
 	$(BIN)/python -m gfmd_portal.testservices $(PYTEST_ARGS)

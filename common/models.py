@@ -13,7 +13,7 @@ class OutboxTask(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     # When a worker finished the task: a message the broker holds twice (a publish that timed out
-    # after the broker took it, then sent again) runs once (common.outbox.RunsOnce).
+    # after the broker took it, then sent again) runs once (common.outbox.run_once).
     done_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)

@@ -11,7 +11,6 @@ timeout. Tasks must be safe to run twice.
 
 import logging
 
-from celery import Task
 from celery import current_app as app
 from django.conf import settings
 from django.db import transaction
@@ -92,22 +91,21 @@ def pending_count():
     return OutboxTask.objects.filter(sent_at=None).count()
 
 
-class RunsOnce(Task):
-    """The base of every task of the portal: a message sent through the outbox runs once.
+def run_once(task, run, *args, **kwargs):
+    """Run ``task`` (by calling ``run``) unless a worker already finished its outbox row.
 
     A publish that timed out may still have reached the broker (a frozen Redis takes the command
-    once it thaws), and the relay then sends the row again: the broker holds it twice. The task's
-    outbox row records when a worker finished it; a second copy finds it done and returns. Tasks
-    stay safe to run twice: two copies running at the same moment both run.
+    once it thaws), and the relay then sends the row again: the broker holds it twice. The row
+    records when a worker finished the task (``done_at``); a second copy finds it done and returns.
+    Tasks stay safe to run twice: two copies running at the same moment both run. A task that was
+    not sent through the outbox (a chord's part) simply runs.
     """
-
-    def __call__(self, *args, **kwargs):
-        outbox_id = (self.request.headers or {}).get("outbox_id") or getattr(self.request, "outbox_id", None)
-        if outbox_id is None:
-            return super().__call__(*args, **kwargs)
-        if OutboxTask.objects.filter(pk=outbox_id, done_at__isnull=False).exists():
-            logger.info("%s[%s]: outbox row %s already done, not run again", self.name, self.request.id, outbox_id)
-            return None
-        result = super().__call__(*args, **kwargs)
-        OutboxTask.objects.filter(pk=outbox_id, done_at=None).update(done_at=timezone.now())
-        return result
+    outbox_id = (task.request.headers or {}).get("outbox_id") or getattr(task.request, "outbox_id", None)
+    if outbox_id is None:
+        return run(*args, **kwargs)
+    if OutboxTask.objects.filter(pk=outbox_id, done_at__isnull=False).exists():
+        logger.info("%s[%s]: outbox row %s already done, not run again", task.name, task.request.id, outbox_id)
+        return None
+    result = run(*args, **kwargs)
+    OutboxTask.objects.filter(pk=outbox_id, done_at=None).update(done_at=timezone.now())
+    return result

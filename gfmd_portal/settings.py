@@ -140,11 +140,20 @@ DATABASE_URL = env.url(
     schemes={"sqlite", "postgres", "postgresql", "pgsql"},
 )
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env.integer("CONN_MAX_AGE", 60, minimum=0))}
-# A PostgreSQL restart then costs no failed request: a dead persistent connection is
-# noticed and replaced before the request uses it.
+# A persistent connection that died (a PostgreSQL restart) is noticed and replaced at the start of
+# the next request instead of failing it. Requests that reach the database while it restarts fail.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+_db_options = DATABASES["default"].setdefault("OPTIONS", {})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
+    _db_options["connect_timeout"] = 5
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Four processes share the file (web, worker, beat's tasks, relay). WAL: readers never wait for
+    # the writer. Every transaction takes the write lock when it begins (IMMEDIATE), so that two
+    # writers queue up instead of one failing at once ("database is locked" on a lock upgrade);
+    # a writer waits up to `timeout` seconds for the lock (`?timeout=N` on the URL changes it).
+    _db_options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
+    _db_options.setdefault("transaction_mode", "IMMEDIATE")
+    _db_options.setdefault("timeout", 20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache and Celery broker --------------------------------------------------
@@ -214,6 +223,9 @@ else:
 
 CELERY_BROKER_CONNECTION_TIMEOUT = SERVICE_TIMEOUT
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker that lost the broker tries again for as long as it takes (its supervisor would restart it
+# anyway, but a worker that waits keeps its place and its log).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

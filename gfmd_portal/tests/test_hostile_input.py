@@ -34,50 +34,50 @@ def _urls(name, world):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_control_characters_anywhere_in_an_address_are_refused_with_a_400(name, programme, client, world):
-    client.force_login(world.user("staff"))
+def test_control_characters_anywhere_in_an_address_are_refused_with_a_400(name, programme, matrix_client, world):
+    matrix_client.force_login(world.user("staff"))
     for url in _urls(name, world):
         for junk in CONTROLS:
             for spoiled in _segments_spoiled(url, junk):
-                response = client.get(spoiled)
+                response = matrix_client.get(spoiled)
                 assert response.status_code == 400, f"GET {spoiled}: {response.status_code}"
             for query in (f"q=a{junk}b", f"page=1{junk}", f"x{junk}=1"):
-                response = client.get(f"{url}?{query}")
+                response = matrix_client.get(f"{url}?{query}")
                 assert response.status_code == 400, f"GET {url}?{query}: {response.status_code}"
                 assert "control character" in response.content.decode()
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_odd_bytes_in_an_address_never_give_a_500(name, programme, client, world):
-    client.force_login(world.user("staff"))
+def test_odd_bytes_in_an_address_never_give_a_500(name, programme, matrix_client, world):
+    matrix_client.force_login(world.user("staff"))
     for url in _urls(name, world):
         for junk in ODD:
             for spoiled in _segments_spoiled(url, junk):
-                assert client.get(spoiled).status_code < 500, f"GET {spoiled}"
+                assert matrix_client.get(spoiled).status_code < 500, f"GET {spoiled}"
             for query in (f"q={junk}&page={junk}&lang={junk}", f"{junk}=1&q=a%09b%0Ac"):
-                assert client.get(f"{url}?{query}").status_code < 500, f"GET {url}?{query}"
+                assert matrix_client.get(f"{url}?{query}").status_code < 500, f"GET {url}?{query}"
 
 
 @pytest.mark.parametrize("name", [name for name in NAMES if MATRIX[name].post is not None])
-def test_a_control_character_in_any_posted_field_is_refused_and_nothing_changes(name, programme, client, world):
+def test_a_control_character_in_any_posted_field_is_refused_and_nothing_changes(name, programme, matrix_client, world):
     route = MATRIX[name]
-    client.force_login(world.user("staff"))
+    matrix_client.force_login(world.user("staff"))
     for url in route.urls(world):
         data = route.post_data(world) if route.post_data else {}
         fields = [key for key, value in data.items() if isinstance(value, str)] or ["text"]
         for field in fields:
             before = world.state()
-            response = client.post(url, {**data, field: "before\x00after"})
+            response = matrix_client.post(url, {**data, field: "before\x00after"})
             assert response.status_code == 400, f"POST {url} {field}: {response.status_code}"
             assert world.state() == before
 
 
-def test_bidirectional_overrides_are_taken_out_of_posted_text(programme, client, world):
+def test_bidirectional_overrides_are_taken_out_of_posted_text(programme, matrix_client, world):
     from roundtables.models import Contribution
 
     person = world.user("owner")
-    client.force_login(person)
-    response = client.post(
+    matrix_client.force_login(person)
+    response = matrix_client.post(
         "/en/roundtables/gfmd-2017/1.1/contribute/",
         {"kind": "statement", "text": "Safe \u202eevil\u202c text \u2067isolated\u2069", "language": "en"},
     )
@@ -87,12 +87,12 @@ def test_bidirectional_overrides_are_taken_out_of_posted_text(programme, client,
     assert not BIDI_CONTROLS.search(text)
 
 
-def test_tabs_and_line_breaks_are_ordinary_input(programme, client):
-    response = client.get("/en/practices/?q=" + quote("migrant\tworkers\nrights"))
+def test_tabs_and_line_breaks_are_ordinary_input(programme, matrix_client):
+    response = matrix_client.get("/en/practices/?q=" + quote("migrant\tworkers\nrights"))
     assert response.status_code == 200
 
 
-def test_the_refusal_page_is_in_the_visitors_language(programme, client):
-    page = client.get("/fr/sdg-targets/%00/")
+def test_the_refusal_page_is_in_the_visitors_language(programme, matrix_client):
+    page = matrix_client.get("/fr/sdg-targets/%00/")
     assert page.status_code == 400
     assert '<html lang="fr">' in page.content.decode()
