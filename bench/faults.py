@@ -1,0 +1,959 @@
+"""The reliability promises, measured by breaking private servers under real traffic.
+
+    .venv/bin/python bench/faults.py
+    .venv/bin/python bench/faults.py --people 100 --concurrency 8 --contributions 30000
+
+Needs no running service: it starts servers of its own on free ports of 127.0.0.1 and never
+touches the shared PostgreSQL (5432) or Redis (6379):
+
+* a PostgreSQL 15 cluster (``initdb`` into a temporary directory, run as the ``postgres`` user when
+  started as root; trust authentication, its socket in that directory; ``fsync`` off: a throw-away
+  cluster), and a ``redis-server`` (no persistence): the cache and the Celery broker, as with
+  REDIS_URL in production;
+* ``migrate``, ``collectstatic``, ``seed_demo`` (with ``--contributions`` for the compile),
+  ``load_forum``, then 2 × ``--people`` signed-in people with verified emails and profiles and the
+  common space open to them (bench/registration_race.py's setup);
+* gunicorn (``--web-workers`` sync workers, DEBUG=0, HTTPS=0), a Celery worker
+  (``celery -A gfmd_portal worker``) and the relay (``manage.py relay_outbox --interval 1``); emails
+  go to files (``EMAIL_URL=file://``), where they are counted.
+
+Then four faults, each printing one line ``<promise>: holds|broken (<figures>)``:
+
+1. Redis stopped for ``--outage-seconds`` (15) while ``--people`` people register for the common
+   space (POST with CSRF, spread over the outage, at most ``--concurrency`` at a time, so that the
+   circuit breakers close again during it) and anonymous visitors read public pages: no 5xx, POST
+   p99 ≤ 1 s, every registration committed, every page 200; Redis started again: every outbox row
+   sent and done within 60 s, each email sent exactly once (counted in the email files).
+2. The same with Redis frozen (SIGSTOP, then SIGCONT), with the other half of the people.
+3. The Celery worker killed (SIGKILL of its process group) in the middle of a forced declaration
+   compile, and a new one started: it finishes the job (every process runs with
+   DECLARATION_COMPILE_STALL_SECONDS=5, so a lost worker is noticed soon), exactly one new draft;
+   compiling again without ``force`` finds the same inputs hash and makes no new version.
+4. PostgreSQL restarted (``pg_ctl restart -m fast``) under ``--rate`` (20) anonymous and signed-in
+   GETs a second for about 10 s: requests in flight while it restarts may fail, none of those that
+   start once it accepts new connections again. Whether the relay and the worker outlived the
+   restart is printed too.
+
+The last line is ``faults: N/M promises hold``. Exit status 0 whatever the promises (this is a
+measurement), 2 when the bench itself fails, 1 when stopped by a signal or ``--budget``. Every wait
+is bounded; every process started is stopped and every temporary directory removed, also on
+error, Ctrl-C or SIGTERM.
+"""
+
+import argparse
+import atexit
+import collections
+import concurrent.futures
+import contextlib
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import pages  # bench/pages.py: gunicorn, manage.py, free ports, percentiles
+import registration_race as race  # people, sessions and CSRF tokens
+from pages import BASE_DIR, PYTHON, BenchError
+
+PG_BIN = "/usr/lib/postgresql/15/bin"
+DATABASE = "gfmd_faults"
+PREFIX = "fault-"  # the bench's people: fault-0000@example.org, …
+FORUM, LANGUAGE = "gfmd-2017", "en"
+REGISTER = race.REGISTER
+ANONYMOUS_PAGES = ["/en/", "/en/roundtables/", "/en/practices/", "/en/accounts/login/", "/api/v1/roundtables/"]
+RESTART_ANONYMOUS = ["/en/", "/en/roundtables/", "/api/v1/roundtables/"]
+RESTART_SIGNED_IN = ["/en/", "/en/accounts/registrations/", "/en/common-space/"]
+# The promises' figures (issue "Reliability").
+ACTION_P99_S = 1.0
+RECOVERY_S = 60.0
+# Settings of the portal the bench waits out between two outages (common/outbox.py, settings.py).
+OUTBOX_BROKER_COOLDOWN = 10.0
+STALL_SECONDS = 5  # DECLARATION_COMPILE_STALL_SECONDS of every process: a lost worker is noticed soon
+TO = re.compile(r"^To: (.+)$", re.MULTILINE)
+# Taken out of the environment of every process: they could point at shared servers or change the
+# figures the promises are about; the bench measures the shipped defaults.
+UNSET = [
+    "CACHE_URL",
+    "CELERY_BROKER_URL",
+    "CELERY_TASK_ALWAYS_EAGER",
+    "CACHE_SOCKET_TIMEOUT",
+    "OUTBOX_PUBLISH_TIMEOUT",
+    "OUTBOX_BROKER_COOLDOWN",
+    "CONN_MAX_AGE",
+]
+
+
+def say(line=""):
+    print(line, flush=True)
+
+
+# --- Cleaning up --------------------------------------------------------------------------------
+
+_cleanups = []
+
+
+def on_exit(function):
+    """Run ``function()`` at the end (last registered, first run), whatever happens."""
+    _cleanups.append(function)
+    return function
+
+
+def cleanup():
+    while _cleanups:
+        function = _cleanups.pop()
+        try:
+            function()
+        except Exception as exc:  # noqa: BLE001 - the other clean-ups must run too
+            print(f"bench/faults.py: clean-up {getattr(function, '__name__', function)}: {exc}", file=sys.stderr)
+
+
+def _stop_on_signal(signum, _frame):
+    raise SystemExit(f"bench/faults.py: stopped by signal {signum}")
+
+
+# --- Private servers ----------------------------------------------------------------------------
+
+
+def _wait_port(port, timeout, process=None, name="server"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise BenchError(f"{name} exited with {process.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise BenchError(f"{name} did not listen on 127.0.0.1:{port} within {timeout} s")
+
+
+class PrivatePostgres:
+    """A throw-away PostgreSQL cluster in a temporary directory, on a free port of 127.0.0.1."""
+
+    def __init__(self, bin_dir):
+        self.bin_dir = Path(bin_dir)
+        if not (self.bin_dir / "initdb").exists():
+            raise BenchError(f"no initdb in {self.bin_dir} (--pg-bin)")
+        self.root = Path(tempfile.mkdtemp(prefix="faults-pg-"))
+        on_exit(lambda: shutil.rmtree(self.root, ignore_errors=True))
+        self.data = self.root / "data"
+        self.log = self.root / "postgres.log"
+        self.port = pages._free_port()
+        # PostgreSQL refuses to run as root: its programs run as the postgres user, which owns the directory.
+        self.user = "postgres" if os.geteuid() == 0 else None
+        if self.user:
+            shutil.chown(self.root, self.user, self.user)
+        self.started = False
+
+    def url(self, database=DATABASE):
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+    def _run(self, program, *args, timeout=60, check=True):
+        command = [str(self.bin_dir / program), *args]
+        if self.user:
+            command = ["runuser", "-u", self.user, "--", *command]
+        result = subprocess.run(command, cwd=self.root, capture_output=True, text=True, timeout=timeout, check=False)
+        if check and result.returncode:
+            raise BenchError(f"{program} {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}\n{self.log_tail()}")
+        return result
+
+    def log_tail(self, chars=2000):
+        with contextlib.suppress(OSError):
+            return self.log.read_text(errors="replace")[-chars:]
+        return ""
+
+    def init(self):
+        options = ["-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"]
+        self._run("initdb", "-D", str(self.data), *options, timeout=120)
+        with open(self.data / "postgresql.conf", "a") as conf:
+            conf.write(
+                f"\n# bench/faults.py\nlisten_addresses = '127.0.0.1'\nport = {self.port}\n"
+                f"unix_socket_directories = '{self.root}'\nmax_connections = 100\n"
+                "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+            )
+
+    def start(self):
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "start", timeout=90)
+        self.started = True
+        on_exit(self.stop)
+
+    def restart(self):
+        self._run(
+            "pg_ctl", "-D", str(self.data), "-l", str(self.log), "-m", "fast", "-w", "-t", "60", "restart", timeout=90
+        )
+
+    def accepts(self, timeout=1):
+        import psycopg2
+
+        try:
+            connection = psycopg2.connect(
+                dbname=DATABASE, user="postgres", host="127.0.0.1", port=self.port, connect_timeout=timeout
+            )
+        except psycopg2.Error:
+            return False
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+                return cursor.fetchone() == (1,)
+        except psycopg2.Error:
+            return False
+        finally:
+            connection.close()
+
+    def stop(self):
+        if not self.started:
+            return
+        self.started = False
+        result = self._run(
+            "pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "-t", "20", "stop", timeout=40, check=False
+        )
+        if result.returncode:
+            self._run(
+                "pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "-t", "20", "stop", timeout=40, check=False
+            )
+
+
+class PrivateRedis:
+    """redis-server on a free port without persistence (gfmd_portal/tests/brokers.py's flags), that
+    the bench stops, starts again, freezes and thaws."""
+
+    def __init__(self, directory):
+        self.port = pages._free_port()
+        self.directory = directory
+        self.process = None
+        self.frozen = False
+        on_exit(self.stop)
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        options = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(self.directory)]
+        with open(Path(self.directory) / "redis.log", "ab") as log:
+            self.process = subprocess.Popen(
+                ["redis-server", "--port", str(self.port), *options],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        _wait_port(self.port, 10, self.process, "redis-server")
+
+    def stop(self):
+        if self.process is None:
+            return
+        self.thaw()
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        self.process = None
+
+    def freeze(self):
+        on_exit(self.thaw)  # first of the clean-ups: the others may talk to Redis
+        os.kill(self.process.pid, signal.SIGSTOP)
+        self.frozen = True
+
+    def thaw(self):
+        if self.frozen and self.process is not None:
+            os.kill(self.process.pid, signal.SIGCONT)
+        self.frozen = False
+
+    def _client(self):
+        import redis
+
+        return redis.Redis.from_url(self.url, socket_timeout=2, socket_connect_timeout=2)
+
+    def broker_idle(self):
+        """No message waiting in the default queue nor taken by a worker and not yet acknowledged."""
+        client = self._client()
+        try:
+            return client.llen("celery") == 0 and client.hlen("unacked") == 0
+        finally:
+            client.close()
+
+
+class Child:
+    """A process of the bench (Celery worker, relay) in its own process group, its output in a file."""
+
+    def __init__(self, name, command, env, log_dir):
+        self.name, self.command, self.env = name, command, env
+        self.log_path = Path(log_dir) / f"{name}.log"
+        self.process = None
+        on_exit(self.stop)
+
+    def start(self):
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                self.command, cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        return self
+
+    def alive(self):
+        return self.process is not None and self.process.poll() is None
+
+    def output(self):
+        with contextlib.suppress(OSError):
+            return self.log_path.read_text(errors="replace")
+        return ""
+
+    def wait_for(self, text, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.output():
+                return
+            if not self.alive():
+                raise BenchError(f"{self.name} exited with {self.process.returncode}:\n{self.output()[-3000:]}")
+            time.sleep(0.2)
+        raise BenchError(f"{self.name} did not print {text!r} within {timeout} s:\n{self.output()[-3000:]}")
+
+    def kill(self):
+        """SIGKILL to the whole process group (a worker and its pool processes)."""
+        if self.alive():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+    def stop(self, timeout=15):
+        if not self.alive():
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+
+def celery_worker(env, log_dir, name, concurrency):
+    celery = Path(PYTHON).with_name("celery")
+    command = [
+        str(celery) if celery.exists() else "celery",
+        "-A",
+        "gfmd_portal",
+        "worker",
+        "--loglevel",
+        "INFO",
+        "--concurrency",
+        str(concurrency),
+        "-n",
+        f"{name}@%h",
+        "--without-gossip",
+        "--without-mingle",
+    ]
+    return Child(name, command, env, log_dir)
+
+
+# --- HTTP ---------------------------------------------------------------------------------------
+
+
+def request(port, method, path, *, cookies=None, body=None, timeout=15):
+    """One request on a new connection: (status or 0 when the connection failed, seconds, error)."""
+    headers = {"Host": "127.0.0.1"}
+    if cookies:
+        headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in cookies.items())
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    started = time.perf_counter()
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status, time.perf_counter() - started, ""
+    except (OSError, http.client.HTTPException) as exc:
+        return 0, time.perf_counter() - started, f"{type(exc).__name__}: {exc}"
+    finally:
+        connection.close()
+
+
+def register_all(port, people, *, concurrency, timeout, spread):
+    """Each person POSTs the registration form, the i-th ``i * spread / len(people)`` seconds from now
+    (at most ``concurrency`` at a time): [(status, seconds, error)]."""
+    start = time.monotonic()
+
+    def post(index):
+        time.sleep(max(0.0, start + index * spread / len(people) - time.monotonic()))
+        person = people[index]
+        body = urlencode(
+            {
+                "csrfmiddlewaretoken": person["token"],
+                "accessibility_needs": "step-free access" if index % 7 == 0 else "",
+                "visa_letter_needed": ["", "yes", "no"][index % 3],
+                "dietary_needs": "vegetarian" if index % 4 == 0 else "",
+            }
+        )
+        return request(port, "POST", REGISTER, cookies=person["cookies"], body=body, timeout=timeout)
+
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=concurrency)
+    try:
+        return list(pool.map(post, range(len(people))))
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def read_pages(port, urls, rounds, spread, results):
+    """Anonymous GETs of ``urls``, ``rounds`` times over ``spread`` seconds, into ``results``
+    [(url, status, seconds, error)]."""
+    start, count = time.monotonic(), rounds * len(urls)
+    for index in range(count):
+        time.sleep(max(0.0, start + index * spread / count - time.monotonic()))
+        url = urls[index % len(urls)]
+        results.append((url, *request(port, "GET", url)))
+
+
+def percentile_ms(seconds, percent):
+    return pages._percentile(sorted(seconds), percent) * 1000
+
+
+def tail(text, chars=1500, pattern=None):
+    """The end of a log, or of its lines matching ``pattern``, indented."""
+    lines = text.splitlines()
+    if pattern:
+        lines = [line for line in lines if re.search(pattern, line)]
+    kept = "\n".join(lines)[-chars:]
+    return "\n".join("    | " + line for line in kept.splitlines())
+
+
+# --- The stack ----------------------------------------------------------------------------------
+
+
+class Stack:
+    """The private servers and the portal's processes on them."""
+
+    def __init__(self, args):
+        self.args = args
+        self.tmp = Path(tempfile.mkdtemp(prefix="faults-"))
+        if args.keep:
+            on_exit(lambda: say(f"logs and emails kept in {self.tmp}"))
+        else:
+            on_exit(lambda: shutil.rmtree(self.tmp, ignore_errors=True))
+        self.mail = self.tmp / "mail"
+        self.pg = PrivatePostgres(args.pg_bin)
+        self.redis = PrivateRedis(self.tmp)
+        self.redis_back_at = None  # when Redis last came back after an outage
+        self.workers = []
+
+    def start(self):
+        started = time.monotonic()
+        self.pg.init()
+        self.pg.start()
+        pages._ensure_database(self.pg.url())
+        self.redis.start()
+        env = pages._child_env(self.pg.url(), self.redis.url)
+        env.update(
+            {
+                "EMAIL_URL": f"file://{self.mail}",
+                "GFMD_VAR_DIR": str(self.tmp / "var"),
+                "LOG_LEVEL": "INFO",
+                "DECLARATION_COMPILE_STALL_SECONDS": str(STALL_SECONDS),
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        for name in UNSET:
+            env.pop(name, None)
+            os.environ.pop(name, None)
+        self.env = env
+        say(
+            f"private PostgreSQL 127.0.0.1:{self.pg.port} ({time.monotonic() - started:.1f} s), redis-server "
+            f"127.0.0.1:{self.redis.port}; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}"
+        )
+
+        started = time.monotonic()
+        with open(self.tmp / "collectstatic.log", "w+") as log:
+            # Static files need no database: collected while the migrations run.
+            collect = subprocess.Popen(
+                [PYTHON, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+                cwd=BASE_DIR,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            on_exit(lambda: collect.poll() is None and collect.kill())
+            pages._manage(env, "migrate", "--noinput", timeout=300)
+            if collect.wait(300):
+                log.seek(0)
+                raise BenchError(f"collectstatic failed:\n{log.read()[-3000:]}")
+        args = self.args
+        seed = ["seed_demo", "--scale", str(args.scale), "--seed", "1", "--contributions", str(args.contributions)]
+        pages._manage(env, *seed, timeout=600)
+        pages._manage(env, "load_forum", timeout=120)
+        cookie_file = self.tmp / "people.json"
+        setup = race.django_script(
+            env, race.SETUP, str(cookie_file), str(2 * args.people), str(2 * args.people), PREFIX
+        )
+        self.people = json.loads(cookie_file.read_text())
+        say(
+            f"setup {time.monotonic() - started:.1f} s: migrate, collectstatic, {' '.join(seed)}, load_forum; "
+            f"{setup['people']} people signed in, common space open ({2 * args.people} seats)"
+        )
+
+        self.gunicorn_log = open(self.tmp / "gunicorn.log", "w+")  # noqa: SIM115 - closed at the end
+        on_exit(self.gunicorn_log.close)
+        self.web = pages.Gunicorn(env, args.web_workers, self.gunicorn_log)
+        on_exit(self.web.stop)
+        self.web.start()
+        self.relay = Child("relay", [PYTHON, "manage.py", "relay_outbox", "--interval", "1"], env, self.tmp).start()
+        self.new_worker()
+        self.web.wait_healthy(60)
+
+        # This process reads the outcome from the database (and requests the compile) through the project's models.
+        os.environ.update(env)
+        os.environ["LOG_LEVEL"] = "WARNING"
+        sys.path.insert(0, str(BASE_DIR))
+        import django
+
+        django.setup()
+        say(
+            f"gunicorn {args.web_workers} sync workers on 127.0.0.1:{self.web.port}, celery worker "
+            f"-c {args.worker_concurrency}, relay_outbox --interval 1"
+        )
+
+    def new_worker(self):
+        worker = celery_worker(self.env, self.tmp, f"worker{len(self.workers) + 1}", self.args.worker_concurrency)
+        self.workers.append(worker)
+        worker.start().wait_for(" ready.", 60)
+        return worker
+
+    @property
+    def worker(self):
+        return self.workers[-1]
+
+    def worker_output(self):
+        return "".join(worker.output() for worker in self.workers)
+
+    def emails(self):
+        """{recipient: messages} of the file email backend."""
+        counts = collections.Counter()
+        if self.mail.exists():
+            for path in self.mail.iterdir():
+                for match in TO.finditer(path.read_text(errors="replace")):
+                    counts[match.group(1).strip().lower()] += 1
+        return counts
+
+
+def fresh_connection():
+    """This process's database connection may have died (a restart): the next query opens a new one."""
+    from django.db import connection
+
+    connection.close()
+
+
+# --- 1 and 2: Redis stopped or frozen -------------------------------------------------------------
+
+
+def redis_outage(stack, people, *, frozen):
+    from django.contrib.auth import get_user_model
+
+    from common.models import OutboxTask
+    from roundtables.models import Registration
+
+    args, redis, port = stack.args, stack.redis, stack.web.port
+    name = "Redis frozen (SIGSTOP) during registrations" if frozen else "Redis stopped during registrations"
+    # Each person has the page open: its CSRF token and cookie, got while Redis answers.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda person: race.get_token(port, person), people))
+    # A broker failure of the previous outage is remembered by each process for OUTBOX_BROKER_COOLDOWN s.
+    if stack.redis_back_at is not None:
+        time.sleep(max(0.0, stack.redis_back_at + OUTBOX_BROKER_COOLDOWN + 1 - time.monotonic()))
+    fresh_connection()
+    baseline = OutboxTask.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    ids = [person["user"] for person in people]
+    skipped_before = stack.worker_output().count("already done, not run again")
+
+    down_at = time.monotonic()
+    if frozen:
+        redis.freeze()
+    else:
+        redis.stop()
+    reads = []
+    # The registrations and the reads spread over the outage: the circuit breakers (5 s for the cache,
+    # 10 s for the broker) close again during it and each process tries Redis once more.
+    spread = 0.9 * args.outage_seconds
+    reader = threading.Thread(
+        target=read_pages, args=(port, ANONYMOUS_PAGES, args.read_rounds, spread, reads), daemon=True
+    )
+    reader.start()
+    posts = register_all(port, people, concurrency=args.concurrency, timeout=30, spread=spread)
+    reader.join(spread + 120)
+    time.sleep(max(0.0, down_at + args.outage_seconds - time.monotonic()))
+    committed = Registration.objects.filter(session__slug="common-space", person_id__in=ids).count()
+    rows = OutboxTask.objects.filter(pk__gt=baseline)
+    waiting = rows.filter(sent_at=None).count()
+    outage = time.monotonic() - down_at
+
+    if frozen:
+        redis.thaw()
+    else:
+        redis.start()
+    back_at = stack.redis_back_at = time.monotonic()
+    deadline = back_at + args.recovery_timeout
+    sent_s = done_s = None
+    while time.monotonic() < deadline:
+        now = time.monotonic()
+        if sent_s is None and not rows.filter(sent_at=None).exists():
+            sent_s = now - back_at
+        if sent_s is not None and not rows.filter(done_at=None).exists():
+            done_s = now - back_at
+            break
+        time.sleep(0.2)
+    # Copies of a message (a publish that timed out may still arrive) are taken by the worker too.
+    idle_deadline = time.monotonic() + 30
+    while time.monotonic() < idle_deadline and not redis.broker_idle():
+        time.sleep(0.2)
+    time.sleep(2)
+    total = rows.count()
+    not_done = rows.filter(done_at=None).count()
+    registered = set(
+        Registration.objects.filter(session__slug="common-space", person_id__in=ids).values_list(
+            "person__email", flat=True
+        )
+    )
+    addresses = {email.lower() for email in get_user_model().objects.filter(pk__in=ids).values_list("email", flat=True)}
+    emails = stack.emails()
+    once = sum(1 for email in registered if emails[email.lower()] == 1)
+    twice = sum(1 for email in addresses if emails[email] > 1)
+    missing = sum(1 for email in registered if emails[email.lower()] == 0)
+    strays = sum(emails[email] for email in addresses if email not in {e.lower() for e in registered})
+    skipped = stack.worker_output().count("already done, not run again") - skipped_before
+
+    statuses = collections.Counter(status for status, _seconds, _error in posts)
+    ok = sum(count for status, count in statuses.items() if 200 <= status < 400)
+    server_errors = sum(count for status, count in statuses.items() if status >= 500)
+    failed = sum(count for status, count in statuses.items() if status == 0)
+    other = len(posts) - ok - server_errors - failed
+    seconds = [s for _status, s, _error in posts]
+    p50, p99 = percentile_ms(seconds, 50), percentile_ms(seconds, 99)
+    reads_ok = sum(1 for _url, status, _s, _e in reads if status == 200)
+    bad_reads = collections.Counter(
+        f"{url} {status or error[:40]}" for url, status, _s, error in reads if status != 200
+    )
+
+    broken = []
+    if server_errors or failed:
+        broken.append(f"{server_errors} 5xx and {failed} failed connections")
+    if p99 > ACTION_P99_S * 1000:
+        broken.append(f"p99 {p99:.0f} ms > {ACTION_P99_S * 1000:.0f} ms")
+    if committed != len(people):
+        broken.append(f"{committed}/{len(people)} committed")
+    if reads_ok != len(reads):
+        broken.append(f"{len(reads) - reads_ok} anonymous GETs not 200: {dict(bad_reads)}")
+    if sent_s is None or sent_s > RECOVERY_S:
+        broken.append(f"tasks not all sent within {RECOVERY_S:.0f} s")
+    if done_s is None or not_done:
+        broken.append(f"{not_done} tasks not done")
+    if twice or missing or strays:
+        broken.append(f"{twice} people emailed more than once, {missing} registrations without an email")
+    figures = (
+        f"{len(posts)} POSTs {REGISTER} over {spread:.0f} s: {ok} 2xx/3xx, {server_errors} 5xx, "
+        f"{failed} failed, {other} other; p50 {p50:.0f} ms, p99 {p99:.0f} ms, max {max(seconds) * 1000:.0f} ms; "
+        f"{committed}/{len(people)} registrations committed, {waiting}/{total} outbox rows waiting; "
+        f"anonymous GETs {reads_ok}/{len(reads)} 200; outage {outage:.1f} s; after Redis came back: "
+        + (
+            f"all {total} sent in {sent_s:.1f} s"
+            if sent_s is not None
+            else f"NOT all sent in {args.recovery_timeout} s"
+        )
+        + (f", done in {done_s:.1f} s" if done_s is not None else f", {not_done} not done")
+        + f"; emails: {once}/{len(registered)} registrations emailed exactly once, {twice} more than once, "
+        f"{missing} none; {skipped} duplicate deliveries skipped by the worker"
+    )
+    say(f"{name}: {'broken' if broken else 'holds'} ({figures})")
+    if broken:
+        say("  broken: " + "; ".join(broken))
+        say("  gunicorn log (errors):\n" + tail(stack.web.output(), pattern=r"ERROR|Error|Traceback|Timeout"))
+        say("  worker log (end):\n" + tail(stack.worker.output(), 1200))
+        say("  relay log (end):\n" + tail(stack.relay.output(), 800))
+    return not broken
+
+
+# --- 3: a worker killed mid-compile ---------------------------------------------------------------
+
+
+def killed_worker(stack):
+    from declarations import compile as compiler
+    from declarations.models import CompileJob, Draft
+    from roundtables.models import Forum
+
+    name = "Worker killed mid-compile"
+    fresh_connection()
+    forum = Forum.objects.get(slug=FORUM)
+    drafts = Draft.objects.filter(declaration__forum=forum, declaration__language=LANGUAGE)
+    fields = ("status", "stage", "progress", "total", "round_tables_done", "round_tables_total", "task_id")
+
+    def state_of(job):
+        return dict(zip(fields, CompileJob.objects.filter(pk=job.pk).values_list(*fields).get(), strict=True))
+
+    # A forced compile (a new version whatever the hash), followed every 20 ms until it is in the
+    # middle of its round tables; one that ends before (a fast machine) is requested again.
+    for _attempt in range(3):
+        before = drafts.count()
+        requested = time.monotonic()
+        job = compiler.request_compile(forum=forum, language=LANGUAGE, user=None, force=True)
+        deadline = requested + 120
+        while time.monotonic() < deadline:
+            state = state_of(job)
+            if state["status"] not in compiler.ACTIVE or (
+                state["status"] == CompileJob.Status.RUNNING
+                and state["stage"] == "round_tables"
+                and state["total"]
+                and 0.1 * state["total"] <= state["progress"] <= 0.7 * state["total"]
+                and state["round_tables_done"] < state["round_tables_total"]
+            ):
+                break
+            time.sleep(0.02)
+        else:
+            raise BenchError(f"compile job {job.pk} never reached the middle of its round tables in 120 s: {state}")
+        if state["status"] in compiler.ACTIVE:
+            break
+    else:
+        raise BenchError(
+            f"3 compiles ended before the worker could be killed ({state['total']} contributions): "
+            "raise --contributions"
+        )
+    old_worker = stack.worker
+    killed_at = time.monotonic()
+    old_worker.kill()
+    at_kill = state_of(job)
+    stack.new_worker()
+    ready_s = time.monotonic() - killed_at
+    finished_s = None
+    deadline = time.monotonic() + 120 + STALL_SECONDS
+    while time.monotonic() < deadline:
+        # Polled raw: job_progress (the staff page) would revive it itself; the new worker must.
+        if CompileJob.objects.filter(pk=job.pk).exclude(status__in=compiler.ACTIVE).exists():
+            finished_s = time.monotonic() - killed_at
+            break
+        time.sleep(0.1)
+    job.refresh_from_db()
+    time.sleep(2)  # a late copy of the assembly would write a second draft now
+    new_drafts = drafts.count() - before
+    revived = stack.worker.output().count("had stalled; sent again")
+
+    again = compiler.request_compile(forum=forum, language=LANGUAGE, user=None)  # same inputs, not forced
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and CompileJob.objects.filter(pk=again.pk, status__in=compiler.ACTIVE).exists():
+        time.sleep(0.1)
+    again.refresh_from_db()
+    time.sleep(1)
+    after_again = drafts.count() - before
+
+    draft = job.draft
+    broken = []
+    if job.status != CompileJob.Status.SUCCEEDED:
+        broken.append(f"the job ended {job.status} {job.error[:200]!r}" if finished_s else "the job never finished")
+    if new_drafts != 1:
+        broken.append(f"{new_drafts} new drafts")
+    if again.status != CompileJob.Status.UNCHANGED or after_again != new_drafts:
+        broken.append(f"compiling again: {again.status}, {after_again - new_drafts} more drafts")
+    if draft is not None and again.inputs_hash != draft.inputs_hash:
+        broken.append(f"hash {again.inputs_hash[:12]} != draft's {draft.inputs_hash[:12]}")
+    figures = (
+        f"killed at {at_kill['progress']:,}/{at_kill['total']:,} contributions, round tables "
+        f"{at_kill['round_tables_done']}/{at_kill['round_tables_total']} done, "
+        f"{killed_at - requested:.1f} s after the request; new worker ready in {ready_s:.1f} s; "
+        + (f"job {job.status} {finished_s:.1f} s after the kill" if finished_s is not None else "job not finished")
+        + f" (stall limit {STALL_SECONDS} s; revived {revived}×, "
+        + ("a new chord sent" if job.task_id != at_kill["task_id"] else "same chord")
+        + f"); {new_drafts} new draft"
+        + (f" v{draft.version} hash {draft.inputs_hash[:12]}" if draft else "")
+        + f"; compiled again unforced: {again.status}, hash {again.inputs_hash[:12] or '-'}, "
+        f"{after_again - new_drafts} more drafts"
+    )
+    say(f"{name}: {'broken' if broken else 'holds'} ({figures})")
+    if broken:
+        say("  broken: " + "; ".join(broken))
+        say("  killed worker's log (end):\n" + tail(old_worker.output(), 1000))
+        say("  new worker's log (end):\n" + tail(stack.worker.output(), 1500))
+    return not broken
+
+
+# --- 4: PostgreSQL restarted under load -----------------------------------------------------------
+
+
+def postgres_restart(stack, people):
+    args, port, pg = stack.args, stack.web.port, stack.pg
+    name = "PostgreSQL restart under load"
+    signed_in = [person["cookies"] for person in people[:8]]
+    plan = [(url, None) for url in RESTART_ANONYMOUS] + [
+        (url, signed_in[i % len(signed_in)]) for i, url in enumerate(RESTART_SIGNED_IN)
+    ]
+    results, lock = [], threading.Lock()
+    marks = {}
+
+    def one(url, cookies):
+        started = time.monotonic()
+        status, _seconds, error = request(port, "GET", url, cookies=cookies, timeout=10)
+        with lock:
+            results.append((started, time.monotonic(), "signed-in" if cookies else "anonymous", status, error))
+
+    def restart():
+        marks["restart"] = time.monotonic()
+        done = threading.Event()
+
+        def poll():  # the first moment a new connection works again, once one failed
+            seen_down = False
+            while not done.is_set() and time.monotonic() - marks["restart"] < 90:
+                if not pg.accepts(timeout=1):
+                    seen_down = True
+                elif seen_down:
+                    marks["accepting"] = time.monotonic()
+                    return
+                time.sleep(0.02)
+
+        poller = threading.Thread(target=poll, daemon=True)
+        poller.start()
+        try:
+            pg.restart()
+            marks["pg_ctl"] = time.monotonic()
+            poller.join(10)
+        finally:
+            done.set()
+        marks.setdefault("accepting", marks["pg_ctl"])
+
+    load_started = time.monotonic()
+    end_at = load_started + args.restart_load_seconds
+    restarter = None
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=16)
+    try:
+        index = 0
+        while True:
+            now = time.monotonic()
+            if restarter is None and now - load_started >= args.restart_after:
+                restarter = threading.Thread(target=restart, daemon=True)
+                restarter.start()
+            if "accepting" in marks:  # at least 5 s of load once it accepts connections again
+                end_at = max(end_at, marks["accepting"] + 5)
+            if now >= end_at and restarter is not None and not restarter.is_alive():
+                break
+            if now - load_started > args.restart_load_seconds + 120:
+                raise BenchError("the PostgreSQL restart did not end within 120 s")
+            url, cookies = plan[index % len(plan)]
+            pool.submit(one, url, cookies)
+            index += 1
+            time.sleep(max(0.0, load_started + index / args.rate - time.monotonic()))
+        pool.shutdown(wait=True)  # each request times out after 10 s
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    if "accepting" not in marks:
+        raise BenchError(f"PostgreSQL did not restart:\n{pg.log_tail()}")
+
+    restart_at, accepting = marks["restart"], marks["accepting"]
+
+    def window(started, ended):
+        # during: in flight at some moment between the start of the restart and the first new connection
+        return "after" if started >= accepting else "before" if ended < restart_at else "during"
+
+    counts = collections.Counter(window(started, ended) for started, ended, *_rest in results)
+    failed = [
+        (window(started, ended), kind, status, error)
+        for started, ended, kind, status, error in results
+        if status != 200
+    ]
+    failures = collections.Counter(when for when, *_rest in failed)
+
+    def kinds(when):
+        found = collections.Counter(
+            f"{kind} {status or error[:60]}" for at, kind, status, error in failed if at == when
+        )
+        return f" {dict(found)}" if found else ""
+
+    elapsed = max(started for started, *_rest in results) - load_started
+    relay = "running" if stack.relay.alive() else f"exited {stack.relay.process.returncode}"
+    worker = "running" if stack.worker.alive() else f"exited {stack.worker.process.returncode}"
+    broken = failures["after"] > 0
+    figures = (
+        f"{len(results)} GETs in {elapsed:.1f} s ({len(results) / elapsed:.0f}/s, anonymous and signed-in); "
+        f"restart began at {restart_at - load_started:.1f} s, new connections accepted again "
+        f"{accepting - restart_at:.2f} s later (pg_ctl returned after {marks['pg_ctl'] - restart_at:.2f} s); "
+        f"failed: before {failures['before']}/{counts['before']}{kinds('before')}, "
+        f"in flight during the restart {failures['during']}/{counts['during']}{kinds('during')}, "
+        f"after {failures['after']}/{counts['after']}{kinds('after')}; "
+        f"afterwards the relay is {relay}, the worker {worker}"
+    )
+    say(f"{name}: {'broken' if broken else 'holds'} ({figures})")
+    if broken:
+        say("  gunicorn log (errors):\n" + tail(stack.web.output(), pattern=r"ERROR|Error|Traceback"))
+    if not stack.relay.alive():
+        say(
+            "  note: relay_outbox exited with the restart (not part of the promise); its log:\n"
+            + tail(stack.relay.output(), 900)
+        )
+    return not broken
+
+
+# --- Main -----------------------------------------------------------------------------------------
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--people", type=int, default=100, help="registrations per Redis outage (default 100)")
+    parser.add_argument("--concurrency", type=int, default=8, help="registrations sent at a time (default 8)")
+    parser.add_argument("--outage-seconds", type=float, default=15, help="seconds Redis is down (default 15)")
+    parser.add_argument("--read-rounds", type=int, default=4, help="rounds of anonymous GETs per outage (default 4)")
+    parser.add_argument("--web-workers", type=int, default=4, help="gunicorn sync workers (default 4)")
+    parser.add_argument("--worker-concurrency", type=int, default=2, help="Celery worker processes (default 2)")
+    parser.add_argument("--scale", type=int, default=20, help="seed_demo --scale (default 20)")
+    parser.add_argument("--contributions", type=int, default=30000, help="contributions to compile (default 30000)")
+    parser.add_argument("--recovery-timeout", type=int, default=90, help="seconds to wait for the outbox (default 90)")
+    parser.add_argument("--rate", type=float, default=20, help="GETs a second during the restart (default 20)")
+    parser.add_argument("--restart-after", type=float, default=3, help="seconds of load before the restart")
+    parser.add_argument("--restart-load-seconds", type=float, default=10, help="seconds of load (default 10)")
+    parser.add_argument("--pg-bin", default=PG_BIN, help=f"PostgreSQL's programs (default {PG_BIN})")
+    parser.add_argument("--keep", action="store_true", help="keep the logs and emails (their folder is printed)")
+    parser.add_argument("--budget", type=int, default=600, help="seconds before the bench gives up (default 600)")
+    args = parser.parse_args(argv)
+    if args.people < 1 or args.concurrency < 1 or args.rate <= 0:
+        raise BenchError("--people, --concurrency and --rate must be positive")
+    if shutil.which("redis-server") is None:
+        raise BenchError("redis-server is not installed")
+
+    signal.signal(signal.SIGTERM, _stop_on_signal)
+    signal.signal(signal.SIGHUP, _stop_on_signal)
+    signal.signal(signal.SIGALRM, _stop_on_signal)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.alarm(args.budget)
+    atexit.register(cleanup)
+
+    started = time.monotonic()
+    try:
+        stack = Stack(args)
+        stack.start()
+        people = stack.people
+        held = [
+            redis_outage(stack, people[: args.people], frozen=False),
+            redis_outage(stack, people[args.people : 2 * args.people], frozen=True),
+            killed_worker(stack),
+            postgres_restart(stack, people[: args.people]),
+        ]
+    finally:
+        cleanup()
+        signal.alarm(0)
+    say(f"faults: {sum(held)}/{len(held)} promises hold ({time.monotonic() - started:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BenchError as exc:
+        cleanup()
+        print(f"bench/faults.py: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        cleanup()
+        print("bench/faults.py: interrupted; everything it started is stopped", file=sys.stderr)
+        sys.exit(130)
