@@ -127,6 +127,17 @@ def _cacheable_request(request):
     )
 
 
+def reads_params(*names):
+    """Decorate a function view with the query parameters that change what it shows (a class-based
+    view sets ``page_cache_params`` instead)."""
+
+    def decorate(view):
+        view.page_cache_params = frozenset(names)
+        return view
+
+    return decorate
+
+
 def params_read_by(match):
     """The query parameters the view of ``match`` reads, as it declares them.
 

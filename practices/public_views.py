@@ -23,6 +23,7 @@ from django.views.decorators.http import require_safe
 
 from common.csvexport import csv_response
 from common.http import no_store
+from common.pagecache import reads_params
 from practices import search
 from practices.models import Attachment, Practice
 from practices.services import visible_practices
@@ -43,6 +44,7 @@ HISTORY_TEMPLATE = "practices/_history.html"
 # --- Search ---------------------------------------------------------------------------------
 
 
+@reads_params("q", "sort", "page", *search.FILTERS)
 @require_safe
 def practice_list(request):
     params, ignored = search.parse_params(request.GET)

@@ -145,3 +145,47 @@ def test_a_contribution_empties_the_cache_only_when_accepted(client, forum, pers
     page = client.get(url)
     assert page["X-Page-Cache"] == "miss"
     assert "portable social protection" not in page.content.decode()
+
+
+def test_unknown_parameters_share_the_entry_without_them_and_are_never_stored(client, forum):
+    from django.core.cache import cache
+
+    assert client.get("/en/roundtables/")["X-Page-Cache"] == "miss"
+    for value in range(20):  # a crawler's tracking parameters
+        response = client.get(f"/en/roundtables/?utm_source={value}")
+        assert response.status_code == 200
+        assert response["X-Page-Cache"] == "hit"
+    keys = [key for key in cache._cache.keys() if ":pagecache:page:" in key]
+    assert keys == [":1:pagecache:page:en:/en/roundtables/"]
+
+
+def test_a_miss_with_unknown_parameters_is_rendered_but_not_stored(client, forum):
+    from django.core.cache import cache
+
+    response = client.get("/en/roundtables/?utm_source=mail")
+    assert response.status_code == 200 and "X-Page-Cache" not in response
+    assert not [key for key in cache._cache.keys() if ":pagecache:page:" in key]
+
+
+def test_the_parameters_a_page_reads_are_keyed_in_a_fixed_order(client, forum):
+    from django.core.cache import cache
+
+    first = client.get("/en/practices/?sort=title&q=migration&utm_campaign=x")
+    assert "X-Page-Cache" not in first  # rendered, not stored: it carried an unknown parameter
+    assert client.get("/en/practices/?q=migration&sort=title")["X-Page-Cache"] == "miss"
+    assert client.get("/en/practices/?sort=title&q=migration")["X-Page-Cache"] == "hit"
+    assert client.get("/en/practices/?sort=title&q=migration&utm_campaign=y")["X-Page-Cache"] == "hit"
+    assert client.get("/en/practices/?q=other")["X-Page-Cache"] == "miss"
+    keys = sorted(key for key in cache._cache.keys() if ":pagecache:page:" in key)
+    assert keys == [
+        ":1:pagecache:page:en:/en/practices/?q=migration&sort=title",
+        ":1:pagecache:page:en:/en/practices/?q=other",
+    ]
+
+
+def test_api_answers_are_keyed_on_the_parameters_their_schema_documents(client, forum):
+    assert "X-Page-Cache" not in client.get("/api/v1/practices/?q=water&page_size=5&junk=1")
+    assert client.get("/api/v1/practices/?page_size=5&q=water")["X-Page-Cache"] == "miss"
+    assert client.get("/api/v1/practices/?q=water&page_size=5&junk=2")["X-Page-Cache"] == "hit"
+    assert client.get("/api/v1/roundtables/?lang=fr")["X-Page-Cache"] == "miss"
+    assert client.get("/api/v1/roundtables/?lang=fr&x=1")["X-Page-Cache"] == "hit"
