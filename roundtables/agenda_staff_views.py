@@ -24,7 +24,7 @@ from common.http import error_text, no_store
 from roundtables import agenda
 from roundtables.forms_agenda import ItemChangeForm, ItemForm, RoleChangeForm, RoleForm, SessionForm
 from roundtables.models import AgendaItem, GuidingQuestion, Session, SessionRole
-from roundtables.views import _forum_or_404
+from roundtables.programme.queries import forum_or_404
 from stakeholders.permissions import PermissionRequiredMixin
 
 EDITOR_TEMPLATE = "roundtables/agenda_staff/editor.html"
@@ -40,7 +40,7 @@ class AgendaStaffMixin(PermissionRequiredMixin):
 
     @cached_property
     def forum(self):
-        return _forum_or_404()
+        return forum_or_404()
 
     @cached_property
     def session(self):

@@ -36,7 +36,7 @@ from roundtables.models import (
     SessionChange,
     SessionRole,
 )
-from roundtables.views import _forum_or_404
+from roundtables.programme.queries import forum_or_404
 from stakeholders.permissions import can
 
 logger = logging.getLogger(__name__)
@@ -278,7 +278,7 @@ class AgendaPage(TemplateView):
     template_name = "roundtables/agenda/agenda.html"
 
     def get_context_data(self, **kwargs):
-        forum = _forum_or_404(kwargs.pop("forum", None))
+        forum = forum_or_404(kwargs.pop("forum", None))
         round_tables = list(RoundTable.objects.filter(forum=forum).order_by("position", "code"))
         round_table = None
         if "code" in kwargs:
@@ -338,7 +338,7 @@ class SessionPage(TemplateView):
     template_name = "roundtables/agenda/session.html"
 
     def get_context_data(self, **kwargs):
-        forum = _forum_or_404(kwargs.pop("forum"))
+        forum = forum_or_404(kwargs.pop("forum"))
         session = with_agenda(Session.objects.filter(forum=forum, slug=kwargs.pop("slug"))).first()
         if session is None or not can(self.request.user, "roundtables.view_session", session):
             raise Http404("No such session.")
@@ -359,7 +359,7 @@ class ForumFeed(View):
     """The whole forum's published, dated sessions (public; the anonymous page cache may keep it)."""
 
     def get(self, request, forum, code=None):
-        forum = _forum_or_404(forum)
+        forum = forum_or_404(forum)
         round_table = get_object_or_404(RoundTable, forum=forum, code=code) if code else None
         sessions = decorated(published_sessions(forum, round_table=round_table), forum)
         if round_table is None:
@@ -411,7 +411,7 @@ class ProgrammePdf(View):
     """The published agenda as a PDF, in the language of the URL (/en/ or /fr/; /es/ shows English texts)."""
 
     def get(self, request, forum):
-        forum = _forum_or_404(forum)
+        forum = forum_or_404(forum)
         sessions = decorated(published_sessions(forum), forum)
         days, undated = agenda_days(sessions)
         try:

@@ -32,7 +32,7 @@ from roundtables.forms_contributions import (
     ReportForm,
 )
 from roundtables.models import Contribution, GuidingQuestion, RapporteurReport, RoundTable, Session
-from roundtables.views import _forum_or_404
+from roundtables.programme.queries import forum_or_404
 from stakeholders.models import constituency_label
 from stakeholders.permissions import PermissionRequiredMixin, can
 
@@ -243,7 +243,7 @@ class ContributionQueue(PermissionRequiredMixin, TemplateView):
 
     @cached_property
     def forum(self):
-        return _forum_or_404()
+        return forum_or_404()
 
     def get_context_data(self, failed=None, failed_form=None, **kwargs):
         filters = ContributionFilterForm(self.request.GET, forum=self.forum)
@@ -378,7 +378,7 @@ class SessionReport(View):
     @cached_property
     def session(self):
         return get_object_or_404(
-            Session.objects.select_related("forum", "round_table"), forum=_forum_or_404(), slug=self.kwargs["slug"]
+            Session.objects.select_related("forum", "round_table"), forum=forum_or_404(), slug=self.kwargs["slug"]
         )
 
     @cached_property

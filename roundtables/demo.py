@@ -32,7 +32,7 @@ from roundtables.models import (
     RoundTableTheme,
     SubTheme,
 )
-from roundtables.services import load_forum
+from roundtables.programme.services import load_forum
 from sdg_targets.models import CompactTheme, Target
 from sdg_targets.services import Tally, translated
 from stakeholders.models import Constituency, Organisation, Profile

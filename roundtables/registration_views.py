@@ -31,9 +31,9 @@ from roundtables.forms import (
     StaffActionForm,
 )
 from roundtables.models import OPEN_SEATS, Registration, RegistrationPolicy, Session
+from roundtables.programme.queries import forum_or_404
 from roundtables.services import RegistrationRefused
 from roundtables.tickets import COMMON_SPACE, registration_page_url
-from roundtables.views import _forum_or_404
 from stakeholders.models import Constituency, constituency_label
 from stakeholders.permissions import PermissionRequiredMixin, can, has_verified_email, profile_of
 
@@ -98,7 +98,7 @@ class RegistrationPageMixin:
 
     @cached_property
     def session(self):
-        forum = _forum_or_404()
+        forum = forum_or_404()
         return get_object_or_404(
             Session.objects.select_related("forum", "registration_policy").prefetch_related(
                 "registration_policy__seat_quotas"
@@ -310,7 +310,7 @@ class StaffSessionMixin(PermissionRequiredMixin):
     @cached_property
     def session(self):
         return get_object_or_404(
-            Session.objects.select_related("forum"), forum=_forum_or_404(), slug=self.kwargs["slug"]
+            Session.objects.select_related("forum"), forum=forum_or_404(), slug=self.kwargs["slug"]
         )
 
     @cached_property

@@ -1,15 +1,13 @@
 from django.urls import path
 
 from roundtables import registration_views as registration
-from roundtables import urls_agenda, urls_agenda_staff, urls_contributions, views
+from roundtables import urls_agenda, urls_agenda_staff, urls_contributions
+from roundtables.programme import urls as programme_urls
 
 app_name = "roundtables"
 
 urlpatterns = [
-    path("", views.Home.as_view(), name="home"),
-    path("roundtables/", views.Programme.as_view(), name="current-programme"),
-    path("roundtables/<slug:forum>/", views.Programme.as_view(), name="programme"),
-    path("roundtables/<slug:forum>/<str:code>/", views.RoundTableDetail.as_view(), name="detail"),
+    *programme_urls.urlpatterns,
     # Registration for the current forum's sessions; the common space has a short address.
     path("common-space/", registration.SessionRegistrationPage.as_view(), name="common-space"),
     path("common-space/register/", registration.SessionRegister.as_view(), name="common-space-register"),

@@ -87,7 +87,7 @@ def test_loading_a_changed_programme_queues_the_warming(forum, tmp_path):
     import yaml
 
     from common.models import OutboxTask
-    from roundtables import services
+    from roundtables.programme import services
 
     warmings = OutboxTask.objects.filter(task_name="gfmd_portal.tasks.warm_page_cache")
     assert warmings.count() == 1  # the first load created rows

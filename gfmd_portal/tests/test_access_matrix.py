@@ -1058,7 +1058,7 @@ def programme(django_db_setup, django_db_blocker):
     module's last test, each test running in a savepoint of its own. So nothing stays in the
     database, and the broker is never sent the cache-warming task the load records.
     """
-    from roundtables.services import load_forum
+    from roundtables.programme.services import load_forum
 
     with django_db_blocker.unblock():
         atomic = transaction.atomic()

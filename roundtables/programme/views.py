@@ -1,36 +1,22 @@
+"""The public programme: the home page, a forum's sub-themes and round tables, a round table's page."""
+
 from django.db.models import Prefetch
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, TemplateView
 
 from roundtables import contributions
 from roundtables.models import Forum, GuidingQuestion, RoundTable, RoundTableTarget, RoundTableTheme, Session
-
-
-def _programme_sub_themes(forum):
-    """The forum's sub-themes with their round tables, in two queries whatever the size."""
-    return forum.sub_themes.prefetch_related(
-        Prefetch("round_tables", queryset=RoundTable.objects.order_by("position", "code"))
-    )
-
-
-def _forum_or_404(slug=None):
-    if slug is None:
-        forum = Forum.objects.current()
-        if forum is None:
-            raise Http404("No forum is loaded yet.")
-        return forum
-    return get_object_or_404(Forum, slug=slug)
+from roundtables.programme.queries import forum_or_404, programme_sub_themes
 
 
 class Home(TemplateView):
     template_name = "roundtables/home.html"
 
     def get_context_data(self, **kwargs):
-        forum = _forum_or_404()
+        forum = forum_or_404()
         return super().get_context_data(
             forum=forum,
-            sub_themes=_programme_sub_themes(forum),
+            sub_themes=programme_sub_themes(forum),
             # The common space is linked once staff have opened its registration.
             common_space_open=forum.sessions.filter(
                 slug="common-space", status=Session.Status.PUBLISHED, registration_policy__isnull=False
@@ -45,13 +31,13 @@ class Programme(TemplateView):
     template_name = "roundtables/programme.html"
 
     def get_context_data(self, **kwargs):
-        forum = _forum_or_404(kwargs.pop("forum", None))
+        forum = forum_or_404(kwargs.pop("forum", None))
         other_forums = Forum.objects.exclude(pk=forum.pk).only(
             "slug", "title", "title_en", "title_fr", "title_es", "year"
         )
         return super().get_context_data(
             forum=forum,
-            sub_themes=_programme_sub_themes(forum),
+            sub_themes=programme_sub_themes(forum),
             other_forums=other_forums,
             compact_theme_links=forum.theme_links.select_related("theme"),
             **kwargs,

@@ -3,8 +3,8 @@ import re
 import pytest
 import yaml
 
-from roundtables import services
 from roundtables.models import Forum, GuidingQuestion, RoundTable, RoundTableTarget, RoundTableTheme, SubTheme
+from roundtables.programme import services
 from sdg_targets.models import CompactTheme, Target
 
 pytestmark = pytest.mark.django_db

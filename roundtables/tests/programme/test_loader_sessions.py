@@ -1,7 +1,7 @@
 """The concept note's own events: loaded and published, never overwriting what staff changed."""
 
 from roundtables.models import Session, SessionChange
-from roundtables.services import load_forum
+from roundtables.programme.services import load_forum
 
 NOTE_SESSIONS = {
     "common-space",
