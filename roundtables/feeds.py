@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Timezone, vDuration, vText
 
 from roundtables.models import CalendarFeedToken, zone_named
-from roundtables.tickets import place
+from roundtables.registration.tickets import place
 
 PRODID = "-//GFMD Portal//Agenda//EN"
 

@@ -104,8 +104,8 @@ def test_loading_a_changed_programme_queues_the_warming(forum, tmp_path):
 
 def test_a_registration_does_not_empty_the_cache(client, forum, personas):
     from common import pagecache
-    from roundtables import services
     from roundtables.models import Session
+    from roundtables.registration import services
 
     session = Session.objects.get(forum=forum, slug="common-space")
     services.configure_registration(

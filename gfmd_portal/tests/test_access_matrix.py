@@ -786,7 +786,7 @@ class World:
     @cached_property
     def registration(self):
         """The owner's confirmed registration for the common space."""
-        from roundtables import services
+        from roundtables.registration import services
 
         return services.register(session=self.common_space_policy.session, person=self.owner)[0]
 

@@ -5,8 +5,9 @@ import datetime
 import pytest
 from icalendar import Calendar
 
-from roundtables import feeds, services
+from roundtables import feeds
 from roundtables.models import CalendarFeedToken, Forum, RegistrationPolicy, Session, SessionRole
+from roundtables.registration import services
 from roundtables.tests import test_agenda_public as public
 from roundtables.tests.test_agenda_public import at
 

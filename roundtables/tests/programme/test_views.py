@@ -139,8 +139,8 @@ def test_content_that_falls_back_carries_its_own_language(client, forum):
 
 
 def test_the_home_page_links_the_common_space_once_registration_is_open(client, forum, personas):
-    from roundtables import services
     from roundtables.models import Session
+    from roundtables.registration import services
 
     assert "/en/common-space/" not in client.get("/en/").content.decode()
     services.configure_registration(

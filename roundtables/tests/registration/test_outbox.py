@@ -14,8 +14,8 @@ from django.db import connections
 
 from common import outbox
 from common.models import OutboxTask
-from roundtables import services
 from roundtables.models import Registration, Session
+from roundtables.registration import services
 
 EMAIL_TASK = "roundtables.tasks.send_registration_email"
 

@@ -12,8 +12,8 @@ from icalendar import Calendar
 
 from common.csvexport import safe_cell
 from common.models import OutboxTask
-from roundtables import services, tasks
 from roundtables.models import Registration, Session
+from roundtables.registration import services, tasks
 from stakeholders.models import AuditEntry, Profile
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def _run_outbox():
     """Run the recorded follow-up tasks in-process, as a worker would, each once."""
     from gfmd_portal.celery import app
 
-    assert tasks.send_registration_email.name in app.tasks  # registered by importing roundtables.tasks
+    assert tasks.send_registration_email.name in app.tasks  # registered when the app is ready
     for task in OutboxTask.objects.filter(sent_at=None).order_by("id"):
         app.tasks[task.task_name](**task.kwargs)
         task.sent_at = timezone.now()

@@ -3,9 +3,9 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from roundtables import services
 from roundtables.models import Registration, Session
-from roundtables.services import RegistrationRefused
+from roundtables.registration import queries, services
+from roundtables.registration.services import RegistrationRefused
 
 pytestmark = pytest.mark.django_db
 
@@ -54,8 +54,8 @@ def test_cancelling_promotes_the_first_person_waiting_for_the_same_seats(common_
     gov, _ = services.register(session=common_space, person=_person(personas, "gov", "government"))
     cs3, _ = services.register(session=common_space, person=_person(personas, "cs3", "civil_society"))
     ps2, _ = services.register(session=common_space, person=_person(personas, "ps2", "private_sector"))
-    assert services.waitlist_position(gov) == 1
-    assert services.waitlist_position(ps2) == 3
+    assert queries.waitlist_position(gov) == 1
+    assert queries.waitlist_position(ps2) == 3
 
     # A private-sector seat frees: the first private-sector person waiting gets it, not the first in line.
     promoted = services.cancel(registration=ps1, actor=ps1.person)
@@ -68,7 +68,7 @@ def test_cancelling_promotes_the_first_person_waiting_for_the_same_seats(common_
     assert promoted == gov
     # A civil-society quota seat frees: the first civil-society person waiting.
     assert services.cancel(registration=cs1, actor=cs1.person) == cs3
-    assert services.waitlist_position(Registration.objects.get(pk=cs3.pk)) is None
+    assert queries.waitlist_position(Registration.objects.get(pk=cs3.pk)) is None
     # Cancelling twice changes nothing.
     assert services.cancel(registration=cs1, actor=cs1.person) is None
 

@@ -23,8 +23,8 @@ from django.db import connection, connections, transaction
 from django.db.models import Count
 
 from common import outbox
-from roundtables import services
 from roundtables.models import OPEN_SEATS, Registration, Session
+from roundtables.registration import queries, services
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -157,7 +157,7 @@ def test_thirty_people_race_for_ten_seats(common_space, personas, published):
     ids = [r.pk for r in in_commit_order]
     assert ids == sorted(ids)
     waitlisted = [r for r in in_commit_order if r.status == Registration.Status.WAITLISTED]
-    assert [services.waitlist_position(r) for r in waitlisted] == list(range(1, 21))
+    assert [queries.waitlist_position(r) for r in waitlisted] == list(range(1, 21))
 
     # Who got which seat is exactly what registering one after another in that order gives.
     assert [(r.status, r.seat_pool) for r in in_commit_order] == _sequential_outcome(

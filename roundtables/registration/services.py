@@ -1,16 +1,27 @@
-"""Registration for sessions (the common space first): seats, quotas, waiting list, check-in."""
+"""Actions on registration for sessions (the common space first): register, cancel (and promote the
+first person waiting), promote by hand, check in at the door, configure a session's policy.
+
+Each one is a locked, repeatable transaction; emails go through the outbox after the commit.
+"""
 
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from common import outbox
 from roundtables.models import OPEN_SEATS, Registration, RegistrationPolicy, SeatQuota, Session
+from roundtables.registration.queries import (
+    CLOSED,
+    NOT_YET,
+    confirmed_per_pool,
+    live_registrations,
+    registration_state,
+    waiting_list,
+)
 from stakeholders import audit
 from stakeholders.permissions import can
 
@@ -45,31 +56,21 @@ def _locked_policy(session):
     return policy
 
 
-def _confirmed_per_pool(session):
-    """{pool: confirmed registrations} in one query."""
-    rows = (
-        Registration.objects.filter(session=session, status=Registration.Status.CONFIRMED)
-        .values_list("seat_pool")
-        .annotate(count=Count("id"))
-    )
-    return dict(rows)
-
-
 def check_eligibility(*, policy, person, now=None):
     """Raise RegistrationRefused with the reason when ``person`` may not register now."""
     from stakeholders.permissions import has_verified_email, profile_of
 
-    now = now or timezone.now()
     if not has_verified_email(person):
         raise RegistrationRefused(_("Verify your email address before registering."))
     if policy.session.status != Session.Status.PUBLISHED:
         raise RegistrationRefused(_("This session does not take registrations."))
-    if policy.opens_at and now < policy.opens_at:
+    state = registration_state(policy, now)
+    if state == NOT_YET:
         raise RegistrationRefused(
             _("Registration opens on %(date)s.")
             % {"date": date_format(timezone.localtime(policy.opens_at), "DATETIME_FORMAT")}
         )
-    if policy.closes_at and now >= policy.closes_at:
+    if state == CLOSED:
         raise RegistrationRefused(_("Registration is closed."))
     profile = profile_of(person)
     constituency = profile.constituency if profile else ""
@@ -97,7 +98,7 @@ def register(*, session, person, accessibility_needs="", visa_letter_needed=None
     """
     # What does not depend on the seats is read before the lock, so that the lock is held briefly
     # when many people register at once (the person's profile and email are then cached).
-    live = Registration.objects.filter(session=session, person=person).exclude(status=Registration.Status.CANCELLED)
+    live = live_registrations(session=session, person=person)
     existing = live.first()
     if existing:
         return existing, False
@@ -112,7 +113,7 @@ def register(*, session, person, accessibility_needs="", visa_letter_needed=None
     if existing:
         return existing, False
     constituency = check_eligibility(policy=policy, person=person)  # dates may have changed meanwhile
-    confirmed = _confirmed_per_pool(session)
+    confirmed = confirmed_per_pool(session.pk)
     status, pool = Registration.Status.WAITLISTED, ""
     for candidate in _pools_for(policy, constituency):
         if confirmed.get(candidate, 0) < _capacity(policy, candidate):
@@ -133,23 +134,14 @@ def register(*, session, person, accessibility_needs="", visa_letter_needed=None
     return registration, True
 
 
-def waitlist_position(registration):
-    """1 for the first person waiting, counted over the session's whole waiting list."""
-    if registration.status != Registration.Status.WAITLISTED:
-        return None
-    return Registration.objects.filter(
-        session_id=registration.session_id, status=Registration.Status.WAITLISTED, id__lte=registration.id
-    ).count()
-
-
 def _promote_next(policy, pool):
     """Give a freed seat of ``pool`` to the first person waiting who may take it."""
     if not pool or _confirmed_in(policy.session, pool) >= _capacity(policy, pool):
         return None
-    waiting = Registration.objects.filter(session=policy.session, status=Registration.Status.WAITLISTED)
+    waiting = waiting_list(policy.session_id)
     if pool != OPEN_SEATS:
         waiting = waiting.filter(constituency=pool)
-    promoted = waiting.order_by("id").first()
+    promoted = waiting.first()
     if promoted is None:
         return None
     promoted.status = Registration.Status.CONFIRMED

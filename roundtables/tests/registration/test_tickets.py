@@ -7,8 +7,8 @@ import icalendar
 import pytest
 from django.conf import settings
 
-from roundtables import tickets
 from roundtables.models import Forum, Registration, Session
+from roundtables.registration import tickets
 
 pytestmark = pytest.mark.django_db
 
