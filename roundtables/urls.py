@@ -1,6 +1,7 @@
 """The forum programme's pages (namespace "roundtables"): each feature lists its own URLs, in this order."""
 
-from roundtables import urls_agenda, urls_agenda_staff, urls_contributions
+from roundtables import urls_agenda, urls_agenda_staff
+from roundtables.contributions import urls as contribution_urls
 from roundtables.programme import urls as programme_urls
 from roundtables.registration import urls as registration_urls
 
@@ -15,5 +16,5 @@ urlpatterns = [
     *urls_agenda.urlpatterns,
     *urls_agenda_staff.urlpatterns,
     # Contributions, moderation, rapporteurs' reports.
-    *urls_contributions.urlpatterns,
+    *contribution_urls.urlpatterns,
 ]

@@ -117,7 +117,7 @@ def test_a_registration_does_not_empty_the_cache(client, forum, personas):
 
 
 def test_a_contribution_empties_the_cache_only_when_accepted(client, forum, personas):
-    from roundtables import contributions
+    from roundtables.contributions import services as contributions
     from sdg_targets.models import Target
 
     url = "/en/roundtables/gfmd-2017/1.1/"

@@ -949,7 +949,7 @@ class World:
     @cached_property
     def contribution_submitted(self):
         """The owner's contribution, awaiting moderation."""
-        from roundtables import contributions
+        from roundtables.contributions import services as contributions
 
         return contributions.submit(
             round_table=self.contribution_round_table,

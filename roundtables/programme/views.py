@@ -4,7 +4,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, TemplateView
 
-from roundtables import contributions
+from roundtables.contributions.queries import accepted_prefetch, round_table_page_context
 from roundtables.models import Forum, GuidingQuestion, RoundTable, RoundTableTarget, RoundTableTheme, Session
 from roundtables.programme.queries import forum_or_404, programme_sub_themes
 
@@ -76,7 +76,7 @@ class RoundTableDetail(DetailView):
                 ),
                 Prefetch("theme_links", queryset=RoundTableTheme.objects.select_related("theme")),
                 _published_practices(),
-                contributions.accepted_prefetch(),
+                accepted_prefetch(),
             ),
             forum__slug=self.kwargs["forum"],
             code=self.kwargs["code"],
@@ -94,6 +94,6 @@ class RoundTableDetail(DetailView):
         return super().get_context_data(
             previous_code=codes[index - 1] if index > 0 else None,
             next_code=codes[index + 1] if index + 1 < len(codes) else None,
-            **contributions.round_table_page_context(round_table, user=self.request.user),
+            **round_table_page_context(round_table, user=self.request.user),
             **kwargs,
         )

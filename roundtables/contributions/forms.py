@@ -1,5 +1,5 @@
 """Forms of contributions: the participant's contribution, the staff's queue and decisions, the
-rapporteur's report. The rules themselves live in roundtables.contributions."""
+rapporteur's report. The rules themselves live in ``contributions.services``."""
 
 from django import forms
 from django.conf import settings
@@ -8,9 +8,18 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from roundtables.contributions import MAX_REASON_LENGTH, MAX_TEXT_LENGTH
+from roundtables.contributions.services import MAX_REASON_LENGTH, MAX_TEXT_LENGTH
 from roundtables.models import Contribution, RoundTable, RoundTableTarget, RoundTableTheme
 from sdg_targets.models import CompactTheme, Target
+
+
+def add_errors(form, error):
+    """A service's ValidationError next to the fields it names, or at the top of the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 class QuestionChoiceField(forms.ModelChoiceField):

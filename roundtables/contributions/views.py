@@ -1,18 +1,19 @@
-"""Contributions to round tables: the participant's form and own list, the public lists, the staff's
-moderation queue, and the rapporteur's report of a session.
+"""Contributions to round tables: the participant's form and own list, the public lists, and the
+rapporteur's report of a session. The staff's moderation queue is in ``staff_views``.
 
-Every rule lives in ``roundtables.contributions`` (and who may do what in stakeholders.permissions);
-these views call it and show what it answers. A contribution someone may not see is a 404.
+Every rule lives in ``contributions.services`` and ``contributions.queries`` (and who may do what in
+roundtables/rules.py); these views call them and show what they answer. A contribution someone may
+not see is a 404.
 """
 
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,32 +22,16 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
 from common.http import error_text, no_store
-from roundtables import contributions as service
-from roundtables.contributions import Status, VersionConflict
-from roundtables.forms_contributions import (
-    ALL,
-    ContributionFilterForm,
-    ContributionForm,
-    ContributorNamesForm,
-    ModerationForm,
-    ReportForm,
-)
+from roundtables.contributions import queries, services
+from roundtables.contributions.forms import ContributionForm, ReportForm, add_errors
+from roundtables.contributions.queries import Status
+from roundtables.contributions.services import VersionConflict
 from roundtables.models import Contribution, GuidingQuestion, RapporteurReport, RoundTable, Session
 from roundtables.programme.queries import forum_or_404
 from stakeholders.models import constituency_label
-from stakeholders.permissions import PermissionRequiredMixin, can
+from stakeholders.permissions import can
 
 PUBLIC_PAGE_SIZE = 25
-QUEUE_PAGE_SIZE = 50
-
-
-def _add_errors(form, error):
-    """A service's ValidationError next to the fields it names, or at the top of the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- Participants contribute ----------------------------------------------------------------------
@@ -60,7 +45,7 @@ class Contribute(View):
 
     @cached_property
     def round_table(self):
-        round_table = service.round_table_of_current_forum(self.kwargs["forum"], self.kwargs["code"])
+        round_table = queries.round_table_of_current_forum(self.kwargs["forum"], self.kwargs["code"])
         if round_table is None:
             raise Http404("No such round table takes contributions.")
         return round_table
@@ -80,7 +65,7 @@ class Contribute(View):
         return super().dispatch(request, *args, **kwargs)
 
     def render_form(self, form, status=200):
-        context = {"round_table": self.round_table, "form": form, "max_length": service.MAX_TEXT_LENGTH}
+        context = {"round_table": self.round_table, "form": form, "max_length": services.MAX_TEXT_LENGTH}
         return render(self.request, self.template_name, context, status=status)
 
     def get(self, request, *args, **kwargs):
@@ -99,9 +84,9 @@ class Contribute(View):
         if not form.is_valid():
             return self.render_form(form)
         try:
-            contribution = service.submit(round_table=self.round_table, author=request.user, **form.contribution())
+            contribution = services.submit(round_table=self.round_table, author=request.user, **form.contribution())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
             return self.render_form(form)
         messages.success(
             request,
@@ -135,7 +120,7 @@ class MyContributions(LoginRequiredMixin, TemplateView):
             )
         return super().get_context_data(
             contributions=mine,
-            reporting_sessions=list(service.reporting_sessions(user)),
+            reporting_sessions=list(queries.reporting_sessions(user)),
             **kwargs,
         )
 
@@ -145,7 +130,7 @@ class MyContributions(LoginRequiredMixin, TemplateView):
 
 def _attributed(rows, forum):
     for contribution in rows:
-        contribution.attribution = service.attribution(contribution, show_names=forum.show_contributor_names)
+        contribution.attribution = queries.attribution(contribution, show_names=forum.show_contributor_names)
     return rows
 
 
@@ -206,13 +191,13 @@ class ContributionDetail(TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         contribution = get_object_or_404(
-            service.visible_contributions(user)
+            queries.visible_contributions(user)
             .select_related("round_table__forum", "guiding_question", "author", "duplicate_of")
             .prefetch_related("sdg_targets", "compact_themes"),
             pk=self.kwargs["pk"],
         )
         forum = contribution.round_table.forum
-        contribution.attribution = service.attribution(contribution, show_names=forum.show_contributor_names)
+        contribution.attribution = queries.attribution(contribution, show_names=forum.show_contributor_names)
         is_staff = can(user, "roundtables.moderate_contributions")
         response_context = {
             "contribution": contribution,
@@ -228,141 +213,6 @@ class ContributionDetail(TemplateView):
         if context["contribution"].status != Status.ACCEPTED:
             no_store(response)
         return response
-
-
-# --- Staff: the moderation queue ------------------------------------------------------------------
-
-
-class ContributionQueue(PermissionRequiredMixin, TemplateView):
-    """GET/POST /<lang>/staff/contributions/: the contributions of the current forum, filtered by round
-    table, status and kind, paginated; per row accept, reject with a reason or mark as a duplicate;
-    accept the selected at once; and whether the public sees contributors' names."""
-
-    permission = "roundtables.moderate_contributions"
-    template_name = "roundtables/contributions/queue.html"
-
-    @cached_property
-    def forum(self):
-        return forum_or_404()
-
-    def get_context_data(self, failed=None, failed_form=None, **kwargs):
-        filters = ContributionFilterForm(self.request.GET, forum=self.forum)
-        round_table, status, kind = filters.values()
-        queryset = (
-            Contribution.objects.filter(round_table__forum=self.forum)
-            .select_related("round_table", "guiding_question", "author")
-            .order_by("id")
-        )
-        if round_table is not None:
-            queryset = queryset.filter(round_table=round_table)
-        if status != ALL:
-            queryset = queryset.filter(status=status)
-        if kind:
-            queryset = queryset.filter(kind=kind)
-        page = Paginator(queryset, QUEUE_PAGE_SIZE).get_page(self.request.GET.get("page"))
-        rows = list(page.object_list)
-        for row in rows:
-            row.constituency_label = constituency_label(row.constituency)
-            row.failed_form = failed_form if row.pk == failed else None
-        counts = dict(
-            Contribution.objects.filter(round_table__forum=self.forum)
-            .order_by()
-            .values_list("status")
-            .annotate(count=Count("id"))
-        )
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        return super().get_context_data(
-            forum=self.forum,
-            filters=filters,
-            # The filter's choices, read once (a ModelChoiceField renders with two queries).
-            round_tables=list(self.forum.round_tables.order_by("position", "code")),
-            round_table=round_table,
-            kind=kind,
-            status=status,
-            page=page,
-            rows=rows,
-            query=query.urlencode(),
-            counts=[(value, label, counts.get(value, 0)) for value, label in Status.choices],
-            names_form=ContributorNamesForm(initial={"show_contributor_names": self.forum.show_contributor_names}),
-            any_submitted=any(row.status == Status.SUBMITTED for row in rows),
-            failed=failed,
-            failed_form=failed_form,
-            failed_on_page=any(row.pk == failed for row in rows),
-            **kwargs,
-        )
-
-    def back(self):
-        return redirect(self.request.get_full_path())
-
-    def post(self, request, *args, **kwargs):
-        action = request.POST.get("action", "")
-        if action == "names":
-            return self.post_names()
-        if action == "accept_selected":
-            return self.post_accept_selected()
-        return self.post_decision()
-
-    def post_names(self):
-        form = ContributorNamesForm(self.request.POST)
-        form.is_valid()
-        show = form.cleaned_data.get("show_contributor_names", False)
-        service.set_contributor_names(forum=self.forum, staff=self.request.user, show=show)
-        if show:
-            messages.success(self.request, _("Public pages now show contributors' names and organisations."))
-        else:
-            messages.success(self.request, _("Public pages now show contributions by constituency only."))
-        return self.back()
-
-    def post_accept_selected(self):
-        ids = [int(value) for value in self.request.POST.getlist("selected") if value.isdigit()]
-        if not ids:
-            messages.error(self.request, _("Tick the contributions to accept first."))
-            return self.back()
-        # Only contributions of the forum on screen; the service accepts those still awaiting moderation.
-        ids = list(Contribution.objects.filter(pk__in=ids, round_table__forum=self.forum).values_list("pk", flat=True))
-        accepted = service.accept_many(ids=ids, staff=self.request.user)
-        if not accepted:
-            messages.error(self.request, _("None of the ticked contributions was awaiting moderation."))
-        else:
-            messages.success(
-                self.request,
-                _("%(count)s contributions accepted; their authors are told by email.") % {"count": accepted},
-            )
-        return self.back()
-
-    def refused(self, contribution, form):
-        """The queue again, the row open with what was typed and why it was refused."""
-        return self.render_to_response(self.get_context_data(failed=contribution.pk, failed_form=form))
-
-    def post_decision(self):
-        contribution = get_object_or_404(
-            Contribution.objects.filter(round_table__forum=self.forum), pk=self.request.POST.get("contribution") or 0
-        )
-        form = ModerationForm(self.request.POST)
-        if not form.is_valid():
-            return self.refused(contribution, form)
-        action = form.cleaned_data["action"]
-        try:
-            if action == "accept":
-                service.accept(contribution=contribution, staff=self.request.user)
-                text = _("Contribution #%(number)s is accepted; its author is told by email.")
-            elif action == "reject":
-                service.reject(contribution=contribution, staff=self.request.user, reason=form.cleaned_data["reason"])
-                text = _("Contribution #%(number)s is rejected; its author is told by email, with the reason.")
-            else:
-                service.mark_duplicate(
-                    contribution=contribution, staff=self.request.user, duplicate_of=form.cleaned_data["duplicate_of"]
-                )
-                text = _("Contribution #%(number)s is marked as a duplicate of #%(original)s.")
-        except ValidationError as error:
-            _add_errors(form, error)
-            return self.refused(contribution, form)
-        messages.success(
-            self.request,
-            text % {"number": contribution.pk, "original": form.cleaned_data.get("duplicate_of")},
-        )
-        return self.back()
 
 
 # --- Rapporteurs' reports -------------------------------------------------------------------------
@@ -389,8 +239,6 @@ class SessionReport(View):
 
     @property
     def languages(self):
-        from django.conf import settings
-
         return settings.LANGUAGES
 
     def dispatch(self, request, *args, **kwargs):
@@ -449,7 +297,7 @@ class SessionReport(View):
         if replace.isdigit():
             version = int(replace)
         try:
-            report = service.save_report(
+            report = services.save_report(
                 session=self.session,
                 author=request.user,
                 language=self.language,
@@ -459,7 +307,7 @@ class SessionReport(View):
         except VersionConflict as conflict:
             return self.render_page(form, conflict=error_text(conflict), status=409)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
             return self.render_page(form)
         messages.success(
             request,

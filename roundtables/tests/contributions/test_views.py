@@ -1,19 +1,18 @@
-"""Contributions to round tables: who contributes, staff moderation (audited, emailed), what each
-person sees, the Chatham House display, rapporteurs' reports with their version check, and the
-query counts of the pages that list contributions."""
+"""Contributions' pages: who contributes, staff moderation from the queue, what each person sees,
+the Chatham House display, rapporteurs' reports with their version check, and the query counts
+of the pages that list contributions (the services alone: test_services.py)."""
 
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from common.models import OutboxTask
-from roundtables import contributions as service
-from roundtables import tasks
-from roundtables.contributions import VersionConflict
+from roundtables.contributions import queries, services
+from roundtables.contributions.services import VersionConflict
 from roundtables.models import Contribution, RapporteurReport, Session, SessionRole
-from sdg_targets.models import CompactTheme, Target
-from stakeholders.models import AuditEntry, Profile
+from roundtables.tests.contributions.helpers import contribute, reload, run_outbox
+from sdg_targets.models import Target
+from stakeholders.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -32,82 +31,7 @@ def report_url(slug, language="en"):
     return f"/en/sessions/{slug}/report/?language={language}"
 
 
-def _run_outbox():
-    """Run the recorded contribution emails in-process, as a worker would, each once."""
-    from gfmd_portal.celery import app
-
-    name = tasks.send_contribution_email.name
-    assert name in app.tasks
-    for task in OutboxTask.objects.filter(sent_at=None, task_name=name).order_by("id"):
-        app.tasks[task.task_name](**task.kwargs)
-        task.sent_at = timezone.now()
-        task.save(update_fields=["sent_at"])
-
-
-@pytest.fixture
-def rt11(forum):
-    return forum.round_tables.get(code="1.1")
-
-
-@pytest.fixture
-def rt12(forum):
-    return forum.round_tables.get(code="1.2")
-
-
-@pytest.fixture
-def staff(personas):
-    return personas.staff()
-
-
-@pytest.fixture
-def author(personas):
-    """A civil-society participant of the Migrant Rights Network (Morocco), who reads French."""
-    user = personas.participant("amina@example.org", language="fr")
-    user.first_name, user.last_name = "Amina", "Benali"
-    user.save()
-    Profile.objects.filter(user=user).update(country="MA")
-    return user
-
-
-def contribute(round_table, author, text="Facilitate skills recognition across borders.", **kwargs):
-    kwargs.setdefault("kind", "recommendation")
-    kwargs.setdefault("language", "en")
-    return service.submit(round_table=round_table, author=author, text=text, **kwargs)
-
-
-def reload(obj):
-    obj.refresh_from_db()
-    return obj
-
-
 # --- Submitting ------------------------------------------------------------------------------------
-
-
-def test_a_contribution_keeps_the_authors_affiliation_at_the_time(rt11, author):
-    question = rt11.guiding_questions.get(position=2)
-    target = Target.objects.get(code="10.7")
-    theme = CompactTheme.objects.get(code="A.a")
-    contribution = contribute(
-        rt11, author, guiding_question=question, sdg_targets=[target], compact_themes=[theme], kind="statement"
-    )
-    assert contribution.status == "submitted"
-    assert contribution.guiding_question == question
-    assert contribution.organisation.name == "Migrant Rights Network"
-    assert (contribution.organisation_name, contribution.constituency, contribution.country.code) == (
-        "Migrant Rights Network",
-        "civil_society",
-        "MA",
-    )
-    assert list(contribution.sdg_targets.values_list("code", flat=True)) == ["10.7"]
-    assert list(contribution.compact_themes.values_list("code", flat=True)) == ["A.a"]
-    # A later change of profile does not rewrite what was said on whose behalf.
-    Profile.objects.filter(user=author).update(organisation=None, constituency="academia", country="FR")
-    contribution = reload(contribution)
-    assert (contribution.organisation_name, contribution.constituency, contribution.country.code) == (
-        "Migrant Rights Network",
-        "civil_society",
-        "MA",
-    )
 
 
 def test_without_a_verified_email_a_participant_cannot_contribute(client, rt11, personas):
@@ -131,19 +55,6 @@ def test_anonymous_visitors_are_sent_to_sign_in_and_other_forums_take_none(clien
     client.force_login(author)
     assert client.get(CONTRIBUTE_11).status_code == 404
     assert client.get("/en/roundtables/gfmd-2017/9.9/contribute/").status_code == 404
-
-
-def test_a_question_of_another_round_table_and_an_empty_text_are_refused(rt11, rt12, author):
-    with pytest.raises(ValidationError) as error:
-        contribute(rt11, author, guiding_question=rt12.guiding_questions.first())
-    assert "guiding_question" in error.value.error_dict
-    with pytest.raises(ValidationError) as error:
-        contribute(rt11, author, text="   ")
-    assert "text" in error.value.error_dict
-    with pytest.raises(ValidationError) as error:
-        contribute(rt11, author, text="x" * (service.MAX_TEXT_LENGTH + 1))
-    assert "text" in error.value.error_dict
-    assert not Contribution.objects.exists()
 
 
 def test_the_form_offers_the_round_tables_own_targets_first_and_sends_the_contribution(client, rt11, author):
@@ -197,90 +108,26 @@ def test_a_refused_form_keeps_what_was_typed(client, rt11, author):
 # --- Moderation --------------------------------------------------------------------------------------
 
 
-def test_staff_accept_audited_and_the_author_is_emailed_in_their_language(rt11, author, staff):
-    contribution = contribute(rt11, author)
-    OutboxTask.objects.all().delete()
-    service.accept(contribution=contribution, staff=staff)
-    contribution = reload(contribution)
-    assert contribution.status == "accepted"
-    assert contribution.moderated_by == staff and contribution.moderated_at is not None
-    entry = AuditEntry.objects.get(action="roundtables.contribution.accepted")
-    assert entry.actor == staff and entry.object_id == str(contribution.pk)
-    assert entry.before["status"] == "submitted" and entry.after["status"] == "accepted"
-    [task] = OutboxTask.objects.all()
-    assert task.kwargs == {"contribution_id": contribution.pk, "event": "accepted"}
-    _run_outbox()
-    [message] = mail.outbox
-    assert message.to == ["amina@example.org"]
-    assert f"#{contribution.pk}" in message.body
-    assert "/fr/roundtables/gfmd-2017/1.1/" in message.body  # links in the author's language
-    assert "/fr/accounts/contributions/" in message.body
-    with pytest.raises(ValidationError):
-        service.accept(contribution=contribution, staff=staff)
-
-
 def test_a_rejection_needs_a_reason_which_the_author_reads(client, rt11, author, staff):
     contribution = contribute(rt11, author)
     OutboxTask.objects.all().delete()
     with pytest.raises(ValidationError) as error:
-        service.reject(contribution=contribution, staff=staff, reason="  ")
+        services.reject(contribution=contribution, staff=staff, reason="  ")
     assert "reason" in error.value.error_dict
     assert reload(contribution).status == "submitted"
     assert not OutboxTask.objects.exists() and not AuditEntry.objects.exists()
 
-    service.reject(contribution=contribution, staff=staff, reason="Off topic for this round table.")
+    services.reject(contribution=contribution, staff=staff, reason="Off topic for this round table.")
     assert reload(contribution).status == "rejected"
     assert AuditEntry.objects.get(action="roundtables.contribution.rejected").after["rejection_reason"] == (
         "Off topic for this round table."
     )
-    _run_outbox()
+    run_outbox()
     [message] = mail.outbox
     assert "Off topic for this round table." in message.body
     client.force_login(author)
     page = client.get(MINE).content.decode()
     assert "Rejected" in page and "Off topic for this round table." in page
-
-
-def test_the_email_is_not_sent_when_the_decision_changed_meanwhile(rt11, author, staff):
-    contribution = contribute(rt11, author)
-    service.reject(contribution=contribution, staff=staff, reason="Wrong round table")
-    service.accept(contribution=contribution, staff=staff)
-    _run_outbox()  # the rejection's email is no longer true: only the acceptance is sent
-    assert len(mail.outbox) == 1
-    assert "acceptée" in mail.outbox[0].subject  # in the author's language
-    tasks.send_contribution_email(contribution_id=contribution.pk, event="accepted")  # twice: same mail again
-    tasks.send_contribution_email(contribution_id=999999, event="accepted")  # gone: nothing
-    assert len(mail.outbox) == 2
-
-
-def test_duplicate_of_another_contribution_of_the_same_round_table_only(rt11, rt12, author, staff, personas):
-    first = contribute(rt11, author, text="Portable pensions.")
-    second = contribute(rt11, personas.participant("other@example.org"), text="Pensions that move with people.")
-    elsewhere = contribute(rt12, author, text="Portable pensions, again.")
-    OutboxTask.objects.all().delete()
-    for wrong in (elsewhere, second, 999999):
-        with pytest.raises(ValidationError) as error:
-            service.mark_duplicate(contribution=second, staff=staff, duplicate_of=wrong)
-        assert "duplicate_of" in error.value.error_dict
-    assert reload(second).status == "submitted"
-
-    service.mark_duplicate(contribution=second, staff=staff, duplicate_of=first)
-    second = reload(second)
-    assert (second.status, second.duplicate_of) == ("duplicate", first)
-    assert AuditEntry.objects.get(action="roundtables.contribution.duplicate").after == {
-        "status": "duplicate",
-        "rejection_reason": "",
-        "duplicate_of": first.pk,
-    }
-    assert not OutboxTask.objects.exists()  # duplicates are not emailed
-    # Not a duplicate of a duplicate: name the original.
-    third = contribute(rt11, author, text="Pension portability.")
-    with pytest.raises(ValidationError):
-        service.mark_duplicate(contribution=third, staff=staff, duplicate_of=second)
-    # When the original itself turns out to repeat another, its duplicates follow: no chain.
-    service.mark_duplicate(contribution=first, staff=staff, duplicate_of=third)
-    assert reload(second).duplicate_of == third
-    assert reload(first).duplicate_of == third
 
 
 def test_staff_moderate_from_the_queue(client, rt11, rt12, author, staff, personas):
@@ -350,7 +197,7 @@ def test_a_non_staff_post_to_moderation_is_refused_and_changes_nothing(client, r
     assert not rt11.forum.__class__.objects.get(pk=rt11.forum_id).show_contributor_names
     # And the service itself refuses staff without a second factor.
     with pytest.raises(PermissionDenied):
-        service.accept(contribution=contribution, staff=personas.staff("other.no2fa@example.org", second_factor=False))
+        services.accept(contribution=contribution, staff=personas.staff("other.no2fa@example.org", second_factor=False))
 
 
 # --- Who sees what ----------------------------------------------------------------------------------
@@ -361,9 +208,9 @@ def test_only_accepted_contributions_are_public(client, rt11, author, staff, per
     waiting = contribute(rt11, author, text="Waiting words")
     rejected = contribute(rt11, author, text="Rejected words")
     duplicate = contribute(rt11, author, text="Duplicate words")
-    service.accept(contribution=accepted, staff=staff)
-    service.reject(contribution=rejected, staff=staff, reason="Offensive")
-    service.mark_duplicate(contribution=duplicate, staff=staff, duplicate_of=accepted)
+    services.accept(contribution=accepted, staff=staff)
+    services.reject(contribution=rejected, staff=staff, reason="Offensive")
+    services.mark_duplicate(contribution=duplicate, staff=staff, duplicate_of=accepted)
 
     hidden = (waiting, rejected, duplicate)
     for person in (None, personas.participant("other@example.org"), personas.delegate()):
@@ -397,7 +244,7 @@ def test_only_accepted_contributions_are_public(client, rt11, author, staff, per
 
 def test_chatham_house_rule_names_hidden_unless_the_forum_shows_them(client, rt11, author, staff):
     contribution = contribute(rt11, author, text="Name me or not")
-    service.accept(contribution=contribution, staff=staff)
+    services.accept(contribution=contribution, staff=staff)
     page = client.get(PAGE_11).content.decode()
     assert "Name me or not" in page
     assert "by Civil society" in page
@@ -426,7 +273,7 @@ def test_chatham_house_rule_names_hidden_unless_the_forum_shows_them(client, rt1
 def test_the_round_table_page_groups_accepted_contributions_by_question(client, rt11, author, staff):
     q1, q2 = rt11.guiding_questions.get(position=1), rt11.guiding_questions.get(position=2)
     for text, question in (("On Q2", q2), ("General", None), ("On Q1", q1)):
-        service.accept(contribution=contribute(rt11, author, text=text, guiding_question=question), staff=staff)
+        services.accept(contribution=contribute(rt11, author, text=text, guiding_question=question), staff=staff)
     page = client.get(PAGE_11).content.decode()
     assert page.index("On Q1") < page.index("On Q2") < page.index("General")
     assert page.index("Question 1") < page.index("On Q1")
@@ -444,14 +291,14 @@ def test_the_round_table_page_groups_accepted_contributions_by_question(client, 
 
 
 def test_the_round_table_page_shows_the_latest_and_links_to_all(client, rt11, author, staff):
-    for number in range(service.SHOWN_ON_ROUND_TABLE_PAGE + 2):
+    for number in range(queries.SHOWN_ON_ROUND_TABLE_PAGE + 2):
         contribution = contribute(rt11, author, text=f"Contribution text {number:03d}")
         Contribution.objects.filter(pk=contribution.pk).update(status="accepted")
     page = client.get(PAGE_11).content.decode()
     assert "Contribution text 000" not in page and "Contribution text 001" not in page
-    assert f"Contribution text {service.SHOWN_ON_ROUND_TABLE_PAGE + 1:03d}" in page
+    assert f"Contribution text {queries.SHOWN_ON_ROUND_TABLE_PAGE + 1:03d}" in page
     assert "only the latest are shown here" in page
-    assert page.count('class="contribution-card"') == service.SHOWN_ON_ROUND_TABLE_PAGE
+    assert page.count('class="contribution-card"') == queries.SHOWN_ON_ROUND_TABLE_PAGE
     page = client.get(ALL_11).content.decode()
     assert "22 accepted contributions." in page
 
@@ -496,7 +343,7 @@ def test_a_rapporteur_writes_the_report_of_their_session_only(client, forum, rap
     client.force_login(personas.participant("other@example.org"))
     assert client.get(report_url("round-table-1-1")).status_code == 403
     with pytest.raises(PermissionDenied):
-        service.save_report(
+        services.save_report(
             session=session, author=personas.participant("x@example.org"), language="en", text="x", version=0
         )
     client.force_login(personas.staff())
@@ -511,7 +358,7 @@ def test_a_rapporteur_writes_the_report_of_their_session_only(client, forum, rap
 def test_the_second_of_two_concurrent_report_edits_is_refused_and_keeps_its_text(client, forum, rapporteur, personas):
     session = Session.objects.get(forum=forum, slug="round-table-1-1")
     staff = personas.staff()
-    service.save_report(session=session, author=rapporteur, language="en", text="First draft.", version=0)
+    services.save_report(session=session, author=rapporteur, language="en", text="First draft.", version=0)
     # Both open the form at version 1; the rapporteur saves first.
     client.force_login(rapporteur)
     assert 'name="version" value="1"' in client.get(report_url("round-table-1-1")).content.decode()
@@ -535,9 +382,9 @@ def test_the_second_of_two_concurrent_report_edits_is_refused_and_keeps_its_text
     assert (reload(report).text, report.version, report.author) == ("Staff's edit, typed carefully.", 3, staff)
     # The service refuses stale versions, and two first versions of the same language.
     with pytest.raises(VersionConflict):
-        service.save_report(session=session, author=staff, language="en", text="x", version=2)
+        services.save_report(session=session, author=staff, language="en", text="x", version=2)
     with pytest.raises(VersionConflict):
-        service.save_report(session=session, author=staff, language="en", text="x", version=0)
+        services.save_report(session=session, author=staff, language="en", text="x", version=0)
     assert reload(report).version == 3
     assert AuditEntry.objects.filter(action="roundtables.rapporteur_report.saved").count() == 3
 
@@ -572,7 +419,7 @@ def test_round_table_page_query_count_does_not_grow_with_contributions(
     # round table, questions, targets, themes, practices, accepted contributions, siblings
     with django_assert_num_queries(7):
         response = client.get(PAGE_11)
-    assert response.content.decode().count('class="contribution-card"') == min(count, service.SHOWN_ON_ROUND_TABLE_PAGE)
+    assert response.content.decode().count('class="contribution-card"') == min(count, queries.SHOWN_ON_ROUND_TABLE_PAGE)
 
 
 @pytest.mark.parametrize("count", [1, 30])

@@ -1,18 +1,17 @@
-"""Contributions to round tables, their moderation by staff, and rapporteurs' reports.
+"""Actions on contributions to round tables, their moderation by staff, and rapporteurs' reports.
 
-Every action that changes a contribution or a report is one function here; the views, and
-later the API or a command, call them. Staff moderation is audited and the author is emailed
-(accepted or rejected) through the outbox, after the commit.
+Every action that changes a contribution or a report is one function here; the views, and later
+the API or a command, call them (what pages read is in ``contributions.queries``). Staff moderation
+is audited and the author is emailed (accepted or rejected) through the outbox, after the commit.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common import outbox, pagecache
-from roundtables.models import Contribution, Forum, RapporteurReport, RoundTable, Session
+from roundtables.models import Contribution, Forum, RapporteurReport
 from stakeholders import audit
 from stakeholders.permissions import acts_as_staff, can, profile_of
 
@@ -23,27 +22,6 @@ Status = Contribution.Status
 
 class VersionConflict(ValidationError):
     """The report changed since the form was opened: the save is refused, not merged."""
-
-
-# --- Who sees what --------------------------------------------------------------------------
-
-
-def visible_contributions(user):
-    """The contributions ``user`` may see: accepted ones; their own; every one for staff.
-
-    Anything else is not found (404) wherever it is asked for.
-    """
-    queryset = Contribution.objects.all()
-    if can(user, "roundtables.moderate_contributions"):
-        return queryset
-    if user.is_authenticated:
-        return queryset.filter(Q(status=Status.ACCEPTED) | Q(author_id=user.pk))
-    return queryset.filter(status=Status.ACCEPTED)
-
-
-def contribution_number(contribution):
-    """How staff and authors name a contribution: its number."""
-    return contribution.pk
 
 
 # --- Participants contribute ------------------------------------------------------------------
@@ -309,101 +287,3 @@ def save_report(*, session, author, language, text, version):
         after={"version": report.version, "text": report.text, "by_staff": acts_as_staff(author)},
     )
     return report
-
-
-def reporting_sessions(user):
-    """The sessions of the current forum where ``user`` is a rapporteur (for their own pages)."""
-    if not user.is_authenticated:
-        return Session.objects.none()
-    return (
-        Session.objects.filter(roles__person_id=user.pk, roles__role="rapporteur", forum__is_current=True)
-        .select_related("round_table")
-        .distinct()
-        .order_by("start", "id")
-    )
-
-
-def round_table_of_current_forum(forum_slug, code):
-    """The round table a participant may contribute to: one of the current forum's."""
-    return (
-        RoundTable.objects.select_related("forum")
-        .filter(forum__slug=forum_slug, code=code, forum__is_current=True)
-        .first()
-    )
-
-
-# --- What the public pages show --------------------------------------------------------------------
-
-SHOWN_ON_ROUND_TABLE_PAGE = 20
-
-
-def attribution(contribution, *, show_names):
-    """Who said it, as the public reads it: by constituency only (Chatham House rule) unless the
-    forum shows names; then the author's name where they gave one, and their organisation."""
-    from stakeholders.models import Constituency
-
-    try:
-        constituency = Constituency(contribution.constituency).label
-    except ValueError:
-        constituency = ""
-    if not show_names:
-        return constituency or _("A participant")
-    author = contribution.author
-    parts = [author.get_full_name() if author else "", contribution.organisation_name]
-    named = ", ".join(part for part in parts if part)
-    if named and constituency:
-        return f"{named} ({constituency})"
-    return named or constituency or _("A participant")
-
-
-def accepted_prefetch():
-    """Prefetch (to ``accepted_contributions``) the latest accepted contributions of a round table,
-    one more than the page shows (to know whether there are more), in one query whatever their number."""
-    from django.db.models import Prefetch
-
-    return Prefetch(
-        "contributions",
-        queryset=Contribution.objects.filter(status=Status.ACCEPTED)
-        .select_related("author")
-        .only(
-            "id",
-            "round_table_id",
-            "guiding_question_id",
-            "kind",
-            "text",
-            "language",
-            "constituency",
-            "organisation_name",
-            "author",
-            "author__first_name",
-            "author__last_name",
-        )
-        .order_by("-id")[: SHOWN_ON_ROUND_TABLE_PAGE + 1],
-        to_attr="accepted_contributions",
-    )
-
-
-def round_table_page_context(round_table, user=None):
-    """The accepted contributions of the round table's page, grouped by guiding question (in the
-    questions' order, then those about the round table as a whole). Uses what ``accepted_prefetch``
-    and the questions' prefetch loaded: no query of its own (for staff, asking their role may take two)."""
-    latest = list(getattr(round_table, "accepted_contributions", []))
-    shown, more = latest[:SHOWN_ON_ROUND_TABLE_PAGE], len(latest) > SHOWN_ON_ROUND_TABLE_PAGE
-    show_names = round_table.forum.show_contributor_names
-    by_question = {}
-    for contribution in sorted(shown, key=lambda c: c.pk):
-        contribution.attribution = attribution(contribution, show_names=show_names)
-        by_question.setdefault(contribution.guiding_question_id, []).append(contribution)
-    groups = [
-        {"question": question, "contributions": by_question[question.pk]}
-        for question in round_table.guiding_questions.all()
-        if question.pk in by_question
-    ]
-    if None in by_question:
-        groups.append({"question": None, "contributions": by_question[None]})
-    return {
-        "contribution_groups": groups,
-        "more_contributions": more,
-        "contributions_open": round_table.forum.is_current,
-        "can_moderate": user is not None and can(user, "roundtables.moderate_contributions"),
-    }
