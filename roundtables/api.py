@@ -5,7 +5,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
 from common.api import LanguageMixin, LanguageQuery
-from roundtables.agenda_views import decorated, published_sessions, with_agenda
+from roundtables.agenda.queries import decorated, published_sessions, with_agenda
 from roundtables.models import Forum, GuidingQuestion, RoundTable, RoundTableTarget, RoundTableTheme, Session
 from stakeholders.permissions import can
 

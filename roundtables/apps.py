@@ -16,7 +16,7 @@ class RoundtablesConfig(AppConfig):
         add_rules(rules.RULES)
         # The worker autodiscovers <app>.tasks only: each feature's tasks module is imported here, so
         # that its tasks are registered (under the names that outbox rows store).
-        for feature in ("registration", "contributions"):
+        for feature in ("agenda", "registration", "contributions"):
             import_module(f"roundtables.{feature}.tasks")
         # The programme and the published agenda are on public pages. Registrations, seat quotas,
         # feed tokens, contributions and reports are not (moderation calls changed_content()).

@@ -1,6 +1,6 @@
 """The forum programme's pages (namespace "roundtables"): each feature lists its own URLs, in this order."""
 
-from roundtables import urls_agenda, urls_agenda_staff
+from roundtables.agenda import urls as agenda_urls
 from roundtables.contributions import urls as contribution_urls
 from roundtables.programme import urls as programme_urls
 from roundtables.registration import urls as registration_urls
@@ -13,8 +13,7 @@ urlpatterns = [
     # Registration for sessions: the participant's pages, their registrations, the staff's pages.
     *registration_urls.urlpatterns,
     # The agenda: public pages and feeds, then staff curation.
-    *urls_agenda.urlpatterns,
-    *urls_agenda_staff.urlpatterns,
+    *agenda_urls.urlpatterns,
     # Contributions, moderation, rapporteurs' reports.
     *contribution_urls.urlpatterns,
 ]

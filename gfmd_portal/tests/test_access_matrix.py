@@ -927,9 +927,9 @@ class World:
     @cached_property
     def public_agenda_key(self):
         """The key of the owner's private calendar feed."""
-        from roundtables import feeds
+        from roundtables.agenda import services
 
-        return feeds.issue_token(person=self.owner).key
+        return services.issue_token(person=self.owner).key
 
     # --- end of agenda objects ---
     # --- Contribution objects ---

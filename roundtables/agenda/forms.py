@@ -1,6 +1,6 @@
 """Forms of agenda curation: a session's details, a person with a role, a step of the running order.
 
-They check what a person typed and turn it into the keyword arguments of ``roundtables.agenda``;
+They check what a person typed and turn it into the keyword arguments of ``agenda.services``;
 the rules themselves (and the audit, changelog and emails) live there.
 """
 
@@ -9,7 +9,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from roundtables import agenda
+from roundtables.agenda.queries import combine, local
+from roundtables.agenda.services import DETAIL_FIELDS
 from roundtables.models import AgendaItem, GuidingQuestion, RoundTable, Session, SessionRole
 from stakeholders.models import Constituency, Gender
 
@@ -69,8 +70,8 @@ class SessionForm(forms.Form):
 
     @classmethod
     def initial_for(cls, session):
-        start, end = agenda.local(session.start, session.forum), agenda.local(session.end, session.forum)
-        initial = {name: getattr(session, name) for name in agenda.DETAIL_FIELDS if name not in ("start", "end")}
+        start, end = local(session.start, session.forum), local(session.end, session.forum)
+        initial = {name: getattr(session, name) for name in DETAIL_FIELDS if name not in ("start", "end")}
         initial["co_chairing_governments"] = [str(code) for code in session.co_chairing_governments]
         initial["round_table"] = session.round_table_id
         initial.update(
@@ -94,12 +95,12 @@ class SessionForm(forms.Form):
         return cleaned
 
     def session_values(self):
-        """The keyword ``data`` of agenda.create_session / update_session."""
+        """The keyword ``data`` of services.create_session / update_session."""
         data = self.cleaned_data
-        values = {name: data.get(name) for name in agenda.DETAIL_FIELDS if name not in ("start", "end")}
+        values = {name: data.get(name) for name in DETAIL_FIELDS if name not in ("start", "end")}
         if data.get("date") and data.get("start_time") and data.get("end_time"):
-            values["start"] = agenda.combine(data["date"], data["start_time"], self.forum)
-            values["end"] = agenda.combine(data["date"], data["end_time"], self.forum)
+            values["start"] = combine(data["date"], data["start_time"], self.forum)
+            values["end"] = combine(data["date"], data["end_time"], self.forum)
         else:
             values["start"] = values["end"] = None
         return values

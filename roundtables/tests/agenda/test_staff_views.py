@@ -6,7 +6,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from roundtables import agenda
+from roundtables.agenda import queries
+from roundtables.agenda import services as agenda
 from roundtables.models import AgendaItem, RoundTable, Session, SessionChange, SessionRole
 from stakeholders.models import AuditEntry
 
@@ -29,7 +30,7 @@ def staff_client(client, staff):
 
 
 def at(forum, hour, minute=0, day=29):
-    return agenda.combine(datetime.date(2017, 6, day), datetime.time(hour, minute), forum)
+    return queries.combine(datetime.date(2017, 6, day), datetime.time(hour, minute), forum)
 
 
 def make_session(forum, staff, title, *, start=10, end=12, room="Saal 1", **data):
@@ -212,7 +213,7 @@ def test_invalid_details_come_back_with_the_errors_and_save_nothing(forum, staff
     assert response.status_code == 200
     assert "The end must come after the start." in response.content.decode()
     session.refresh_from_db()
-    assert session.version == 1 and agenda.local(session.start, forum).hour == 10
+    assert session.version == 1 and queries.local(session.start, forum).hour == 10
 
 
 # --- Panels (htmx) --------------------------------------------------------------------------------

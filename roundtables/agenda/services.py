@@ -1,43 +1,32 @@
-"""Agenda curation: the actions co-chair staff take on sessions, and the checks shown while they edit.
+"""Agenda curation: the actions co-chair staff take on sessions (details, publication, people with
+roles, running order) and the feed keys people take for their own sessions.
 
-Every change goes through one function here (views, tests and any later API call them); each one
-writes a ``SessionChange`` and an audit entry (``record_change``), and once the session is
-published, emails the people who hold a role in it (one outbox task per person, sent on commit).
+Every change of a session goes through one function here (views, tests and any later API call
+them); each one writes a ``SessionChange`` and an audit entry (``record_change``), and once the
+session is published, emails the people who hold a role in it (one outbox task per person, sent on
+commit). The checks shown while staff edit are in ``agenda.checks``.
 
-Times are entered and shown in the forum's time zone; "outside the forum's dates" is judged there too.
+Times are entered and shown in the forum's time zone.
 """
 
-import datetime
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+import secrets
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max, Sum
+from django.db.models import F, Max
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_countries import countries
 
 from common import outbox
-from roundtables.models import AgendaItem, Session, SessionChange, SessionRole
+from roundtables.agenda.queries import local, role_person
+from roundtables.models import AgendaItem, CalendarFeedToken, Session, SessionChange, SessionRole
 from stakeholders import audit
-from stakeholders.models import Constituency, Gender
 from stakeholders.permissions import can
-from stakeholders.regions import REGION_OF, REGIONS
 
 EMAIL_TASK = "roundtables.tasks.send_agenda_change_email"
-
-# Kinds of session held during the summit itself; the others (the thematic workshop, Friends of the
-# Forum and Steering Group meetings) take place through the year, so the forum's dates do not bind them.
-SUMMIT_KINDS = {
-    Session.Kind.ROUND_TABLE,
-    Session.Kind.COMMON_SPACE,
-    Session.Kind.PLENARY,
-    Session.Kind.BUSINESS_INTERFACE,
-}
 
 # Minutes of a default running order: opening, each guiding question, discussion, conclusions.
 DEFAULT_MINUTES = {
@@ -83,8 +72,6 @@ FIELD_LABELS = {
     "running_order": gettext_lazy("Running order"),
 }
 
-NOT_STATED = "not_stated"
-
 
 class VersionConflict(Exception):
     """Another person saved the session after this form was opened."""
@@ -97,16 +84,6 @@ def field_label(name):
 def _require_staff(actor):
     if not can(actor, "roundtables.curate_agenda"):
         raise PermissionDenied
-
-
-def local(value, forum):
-    """A stored (UTC) time in the forum's time zone."""
-    return timezone.localtime(value, forum.zone()) if value else None
-
-
-def combine(day, time, forum):
-    """A date and a wall-clock time of the forum's place as an aware datetime."""
-    return datetime.datetime.combine(day, time, tzinfo=forum.zone())
 
 
 def _text(session, name):
@@ -138,16 +115,6 @@ def role_label(role):
         name = role.person.get_full_name()
     who = f"{name} ({organisation})" if name and organisation else name or organisation or _("a participant")
     return f"{role.get_role_display()}: {who}"
-
-
-def role_person(role):
-    """(name, organisation name) of a role's holder, a person of the portal or a guest."""
-    if role.person_id is None:
-        return role.guest_name, role.guest_organisation
-    person = role.person
-    profile = getattr(person, "profile", None)
-    organisation = profile.organisation.name if profile and profile.organisation else ""
-    return person.get_full_name() or person.email, organisation
 
 
 def _item_label(item):
@@ -567,203 +534,19 @@ def default_running_order(*, session, actor):
     _order_change(session, actor, "running_order_created", _in_default_language(lambda: _("Running order created")), "")
 
 
-# --- What is wrong or unbalanced ----------------------------------------------------------------
+# --- A person's private feed address --------------------------------------------------------------
 
 
-@dataclass
-class Problem:
-    kind: str  # "person_overlap", "room_overlap", "outside_dates", "too_long"
-    message: str
-    sessions: tuple = field(default_factory=tuple)  # the ids of the sessions concerned
+@transaction.atomic
+def revoke_tokens(*, person):
+    """Revoke every live key of ``person``; returns how many there were. Their URLs are a 404 at once."""
+    return CalendarFeedToken.objects.filter(person=person, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
-def _overlap(a, b):
-    return a.start < b.end and b.start < a.end
-
-
-def _holder_key(role):
-    if role.person_id:
-        return ("person", role.person_id)
-    return ("guest", role.guest_name.strip().casefold())
-
-
-def problems(forum):
-    """Everything wrong with the forum's sessions: people or rooms in two places at once, sessions
-    outside the forum's dates, running orders longer than their session. Three queries, whatever the size."""
-    sessions = list(Session.objects.filter(forum=forum).order_by("start", "id"))
-    by_id = {session.pk: session for session in sessions}
-    timed = [session for session in sessions if session.start and session.end]
-    found = []
-
-    def title(session):
-        return session.title or session.slug
-
-    # A person (or the same guest) with roles in two sessions that overlap.
-    holders = defaultdict(set)
-    names = {}
-    for role in SessionRole.objects.filter(session__forum=forum).select_related("person"):
-        key = _holder_key(role)
-        holders[key].add(role.session_id)
-        names[key] = (role.person.get_full_name() or role.person.email) if role.person_id else role.guest_name
-    for key, session_ids in holders.items():
-        mine = sorted((by_id[pk] for pk in session_ids if by_id[pk].start and by_id[pk].end), key=lambda s: s.start)
-        for index, first in enumerate(mine):
-            for second in mine[index + 1 :]:
-                if _overlap(first, second):
-                    found.append(
-                        Problem(
-                            "person_overlap",
-                            _("%(person)s has roles in two sessions at the same time: %(first)s and %(second)s.")
-                            % {"person": names[key], "first": title(first), "second": title(second)},
-                            (first.pk, second.pk),
-                        )
-                    )
-
-    # A room used by two sessions at once (the same room of the same venue).
-    rooms = defaultdict(list)
-    for session in timed:
-        if session.room.strip():
-            rooms[(session.venue.strip().casefold(), session.room.strip().casefold())].append(session)
-    for same_room in rooms.values():
-        for index, first in enumerate(same_room):
-            for second in same_room[index + 1 :]:
-                if _overlap(first, second):
-                    found.append(
-                        Problem(
-                            "room_overlap",
-                            _("%(room)s is used by two sessions at the same time: %(first)s and %(second)s.")
-                            % {"room": first.room, "first": title(first), "second": title(second)},
-                            (first.pk, second.pk),
-                        )
-                    )
-
-    # A summit session outside the forum's dates (in the forum's time zone).
-    if forum.start_date and forum.end_date:
-        for session in timed:
-            if session.kind not in SUMMIT_KINDS:
-                continue
-            first_day, last_day = local(session.start, forum).date(), local(session.end, forum).date()
-            if first_day < forum.start_date or last_day > forum.end_date:
-                found.append(
-                    Problem(
-                        "outside_dates",
-                        _("%(session)s is outside the forum's dates (%(start)s to %(end)s).")
-                        % {"session": title(session), "start": forum.start_date, "end": forum.end_date},
-                        (session.pk,),
-                    )
-                )
-
-    # A running order longer than its session.
-    minutes = dict(
-        AgendaItem.objects.filter(session__forum=forum)
-        .order_by()
-        .values_list("session_id")
-        .annotate(total=Sum("minutes"))
-    )
-    for session in timed:
-        length = int((session.end - session.start).total_seconds() // 60)
-        if minutes.get(session.pk, 0) > length:
-            found.append(
-                Problem(
-                    "too_long",
-                    _("The running order of %(session)s takes %(minutes)s minutes; the session lasts %(length)s.")
-                    % {"session": title(session), "minutes": minutes[session.pk], "length": length},
-                    (session.pk,),
-                )
-            )
-    return found
-
-
-def problems_for(session, found=None):
-    """The problems that concern ``session`` (``found``: problems(forum), if already computed)."""
-    found = problems(session.forum) if found is None else found
-    return [problem for problem in found if session.pk in problem.sessions]
-
-
-# --- Balance of the people with roles ----------------------------------------------------------
-
-
-def _holder_facts(role):
-    """(constituency, country, gender) of a role's holder; blanks where not stated."""
-    if role.person_id is None:
-        return role.guest_constituency, str(role.guest_country or ""), role.guest_gender
-    profile = getattr(role.person, "profile", None)
-    if profile is None:
-        return "", "", ""
-    country = str(profile.country or "") or (str(profile.organisation.country or "") if profile.organisation else "")
-    return profile.constituency, country, profile.gender
-
-
-def _bucketed(counter, choices):
-    """[(label, count)] in the order of ``choices`` ([(value, label)]), then "not stated"; empty buckets left out."""
-    rows = [(str(label), counter[value]) for value, label in choices if counter.get(value)]
-    if counter.get(NOT_STATED):
-        rows.append((_("Not stated"), counter[NOT_STATED]))
-    return rows
-
-
-def balance(session, roles=None):
-    """Counts of the people with roles by constituency, region and gender ("not stated" where a
-    person gave none). ``roles``: the session's roles with person, profile and organisation loaded."""
-    if roles is None:
-        roles = session.roles.select_related("person__profile__organisation")
-    constituencies, regions, genders = Counter(), Counter(), Counter()
-    for role in roles:
-        constituency, country, gender = _holder_facts(role)
-        constituencies[constituency if constituency in Constituency.values else NOT_STATED] += 1
-        regions[REGION_OF.get(country, NOT_STATED)] += 1
-        genders[gender if gender in Gender.values else NOT_STATED] += 1
-    return {
-        "total": len(roles),
-        "constituencies": _bucketed(constituencies, Constituency.choices),
-        "regions": _bucketed(regions, [(slug, label) for slug, (label, _codes) in REGIONS.items()]),
-        "genders": _bucketed(genders, Gender.choices),
-    }
-
-
-def country_name(code):
-    return countries.name(code) if code else ""
-
-
-# --- Emails ------------------------------------------------------------------------------------
-
-
-def _shown(name, value, limit=300):
-    """A changelog value as a person reads it (codes of kinds and statuses as words)."""
-    if name == "kind" and value in Session.Kind.values:
-        return str(Session.Kind(value).label)
-    if name == "status" and value in Session.Status.values:
-        return str(Session.Status(value).label)
-    value = value or ""
-    return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
-def email_context(*, change, person):
-    """What the email about ``change`` tells ``person``, in the active language."""
-    session = change.session
-    forum = session.forum
-    start, end = local(session.start, forum), local(session.end, forum)
-    timing = ""
-    if start:
-        timing = f"{date_format(start, 'j F Y')}, {start:%H:%M}–{end:%H:%M} ({forum.time_zone})"
-    place = []
-    for part in (session.room, session.venue, forum.city):
-        if part and part not in place:
-            place.append(part)
-    return {
-        "change": change,
-        "session": session,
-        "forum": forum,
-        "timing": timing,
-        "place": ", ".join(place),
-        "roles": [str(holder.get_role_display()) for holder in session.roles.filter(person=person)],
-        "changes": [
-            {
-                "label": str(field_label(entry.get("field", ""))),
-                "old": _shown(entry.get("field"), entry.get("old")),
-                "new": _shown(entry.get("field"), entry.get("new")),
-            }
-            for entry in change.changes
-        ],
-        "changed_at": local(change.changed_at, forum),
-    }
+@transaction.atomic
+def issue_token(*, person):
+    """A new secret key for ``person``'s feed; any previous one is revoked. One live key per person,
+    also when two requests race (the person's row is locked)."""
+    get_user_model().objects.select_for_update().filter(pk=person.pk).first()
+    revoke_tokens(person=person)
+    return CalendarFeedToken.objects.create(person=person, key=secrets.token_urlsafe(32))

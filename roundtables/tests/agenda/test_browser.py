@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from gfmd_portal.tests import test_browser as browser
 from gfmd_portal.tests.test_browser import AXE, BLOCKING_IMPACTS, SCREENSHOTS, _describe
 from roundtables.models import AgendaItem, Session, SessionChange, SessionRole
-from roundtables.tests.test_agenda_public import at, date_session
+from roundtables.tests.agenda.helpers import at, date_session
 from stakeholders.tests import personas
 
 pytestmark = pytest.mark.browser
@@ -102,11 +102,11 @@ def test_the_printable_programme_layout(page, dated_agenda):
     """The PDF's HTML, drawn by the browser with print media: a look at the layout, not at WeasyPrint's."""
     from django.utils import timezone
 
-    from roundtables import programme_pdf
-    from roundtables.agenda_views import agenda_days, decorated, published_sessions
+    from roundtables.agenda import pdf
+    from roundtables.agenda.queries import agenda_days, decorated, published_sessions
 
     days, undated = agenda_days(decorated(published_sessions(dated_agenda), dated_agenda))
-    html = programme_pdf.html(forum=dated_agenda, days=days, undated=undated, generated=timezone.now())
+    html = pdf.html(forum=dated_agenda, days=days, undated=undated, generated=timezone.now())
     page.emulate_media(media="print")
     page.set_content(html)
     page.screenshot(path=str(SCREENSHOTS / "agenda-programme-pdf-html.png"), full_page=True)

@@ -30,7 +30,7 @@ def _lang(attribute):
 
 
 def session_block(session, *, words, level, short_steps, undated_section=False):
-    """The <article> of a session decorated by ``roundtables.agenda_views.decorate``."""
+    """The <article> of a session decorated by ``roundtables.agenda.queries.decorate``."""
     pk = session.pk
     out = [
         f'<article class="public-agenda-session" aria-labelledby="session-{pk}-title">\n'

@@ -1,4 +1,4 @@
-"""Agenda curation services (roundtables/agenda.py): sessions, roles, running order, checks,
+"""Agenda curation services (roundtables/agenda/services.py): sessions, roles, running order, checks,
 publication, the changelog and the emails to people with roles."""
 
 import datetime
@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from common.models import OutboxTask
-from roundtables import agenda
+from roundtables.agenda import checks, queries
+from roundtables.agenda import services as agenda
 from roundtables.models import AgendaItem, RoundTable, Session, SessionChange, SessionRole
 from stakeholders.models import AuditEntry, Profile
 
@@ -25,7 +26,7 @@ def staff(personas):
 
 def at(forum, day, hour, minute=0, month=6):
     """A wall-clock time in Berlin (the forum's time zone) in 2017."""
-    return agenda.combine(datetime.date(2017, month, day), datetime.time(hour, minute), forum)
+    return queries.combine(datetime.date(2017, month, day), datetime.time(hour, minute), forum)
 
 
 def make_session(forum, staff, title, *, kind="plenary", day=29, start=(10, 0), end=(12, 0), room="", **data):
@@ -44,7 +45,6 @@ def make_session(forum, staff, title, *, kind="plenary", day=29, start=(10, 0), 
 def run_outbox():
     """Run the recorded email tasks in-process, as a worker would, each once."""
     from gfmd_portal.celery import app
-    from roundtables import tasks  # noqa: F401 - registers the tasks
 
     for task in OutboxTask.objects.filter(sent_at=None, task_name=EMAIL_TASK).order_by("id"):
         app.tasks[task.task_name](**task.kwargs)
@@ -166,12 +166,12 @@ def test_a_person_with_roles_in_two_overlapping_sessions_is_a_problem(forum, sta
     agenda.add_role(session=first, actor=staff, role="moderator", guest_name="Amina Diallo")
     agenda.add_role(session=right_after, actor=staff, role="moderator", guest_name="amina diallo ")
 
-    found = agenda.problems(forum)
+    found = checks.problems(forum)
     person_problems = [problem for problem in found if problem.kind == "person_overlap"]
     assert {problem.sessions for problem in person_problems} == {(first.pk, second.pk), (second.pk, right_after.pk)}
     assert any("delegate@example.org has roles in two sessions" in problem.message for problem in person_problems)
-    assert kinds_of(agenda.problems_for(first)) == ["person_overlap"]
-    assert kinds_of(agenda.problems_for(right_after)) == ["person_overlap"]
+    assert kinds_of(checks.problems_for(first)) == ["person_overlap"]
+    assert kinds_of(checks.problems_for(right_after)) == ["person_overlap"]
 
 
 def test_a_room_used_by_two_sessions_at_once_is_a_problem(forum, staff):
@@ -181,7 +181,7 @@ def test_a_room_used_by_two_sessions_at_once_is_a_problem(forum, staff):
     make_session(forum, staff, "Other venue", room="Saal 1", venue="Auswärtiges Amt")
     make_session(forum, staff, "Later", room="Saal 1", start=(12, 0), end=(13, 0))
 
-    [problem] = agenda.problems(forum)
+    [problem] = checks.problems(forum)
     assert problem.kind == "room_overlap"
     assert problem.sessions == (first.pk, second.pk)
     assert problem.message == "Saal 1 is used by two sessions at the same time: First and Second."
@@ -203,7 +203,7 @@ def test_a_summit_session_outside_the_forums_dates_in_its_time_zone_is_a_problem
     # The thematic workshop meets in Geneva in the second half of the year: not bound by the summit's dates.
     make_session(forum, staff, "Workshop", kind="thematic_workshop", day=14, month=9)
 
-    found = agenda.problems(forum)
+    found = checks.problems(forum)
     assert kinds_of(found) == ["outside_dates", "outside_dates"]
     assert {problem.sessions for problem in found} == {(early.pk,), (before.pk,)}
     assert "After midnight is outside the forum's dates (2017-06-28 to 2017-06-30)." in [p.message for p in found]
@@ -213,10 +213,10 @@ def test_a_running_order_longer_than_its_session_is_a_problem(forum, staff):
     session = make_session(forum, staff, "Short", start=(10, 0), end=(11, 0))
     agenda.add_item(session=session, actor=staff, kind="opening", minutes=30)
     agenda.add_item(session=session, actor=staff, kind="discussion", minutes=30)
-    assert agenda.problems(forum) == []
+    assert checks.problems(forum) == []
 
     agenda.add_item(session=session, actor=staff, kind="conclusions", minutes=5)
-    [problem] = agenda.problems_for(session)
+    [problem] = checks.problems_for(session)
     assert problem.kind == "too_long"
     assert problem.message == "The running order of Short takes 65 minutes; the session lasts 60."
 
@@ -224,7 +224,7 @@ def test_a_running_order_longer_than_its_session_is_a_problem(forum, staff):
 def test_problems_take_the_same_queries_whatever_the_size(forum, staff, personas, django_assert_num_queries):
     make_session(forum, staff, "Only one", room="Saal 1")
     with django_assert_num_queries(3):
-        agenda.problems(forum)
+        checks.problems(forum)
     people = [personas.participant(f"p{n}@example.org") for n in range(5)]
     for n in range(10):
         session = make_session(forum, staff, f"Session {n}", room=f"Saal {n % 3}", start=(9 + n % 2, 0), end=(11, 0))
@@ -232,7 +232,7 @@ def test_problems_take_the_same_queries_whatever_the_size(forum, staff, personas
             agenda.add_role(session=session, actor=staff, role="speaker", person=person)
         agenda.add_item(session=session, actor=staff, kind="opening", minutes=200)
     with django_assert_num_queries(3):
-        found = agenda.problems(forum)
+        found = checks.problems(forum)
     assert {"person_overlap", "room_overlap", "too_long"} <= set(kinds_of(found))
 
 
@@ -259,7 +259,7 @@ def test_balance_counts_constituencies_regions_and_genders_with_a_not_stated_buc
     )
     agenda.add_role(session=session, actor=staff, role="rapporteur", guest_name="Unknown guest")
 
-    result = agenda.balance(session)
+    result = checks.balance(session)
     assert result["total"] == 5
     assert result["constituencies"] == [("Government", 1), ("Civil society", 1), ("Academia", 1), ("Not stated", 2)]
     assert result["regions"] == [("Africa", 1), ("Americas", 1), ("Europe", 1), ("Not stated", 2)]
@@ -326,7 +326,7 @@ def test_default_running_order_follows_the_guiding_questions_and_fits_the_sessio
     assert [item.guiding_question for item in items[1:-2]] == questions
     assert [item.position for item in items] == list(range(1, len(items) + 1))
     assert sum(item.minutes for item in items) <= 150
-    assert agenda.problems_for(session) == []
+    assert checks.problems_for(session) == []
     with pytest.raises(ValidationError, match="already has a running order"):
         agenda.default_running_order(session=session, actor=staff)
     assert session.agenda_items.count() == len(items)
@@ -452,7 +452,7 @@ def test_no_email_once_the_session_is_withdrawn_and_republishing_keeps_the_first
 
 
 def test_an_email_task_for_a_change_or_person_that_is_gone_is_quiet(forum, staff, personas):
-    from roundtables.tasks import send_agenda_change_email
+    from roundtables.agenda.tasks import send_agenda_change_email
 
     session = make_session(forum, staff, "Plenary")
     person = personas.delegate()

@@ -4,7 +4,7 @@ The editor is one page: the details form (a plain POST, with the version it was 
 the people with roles and the running order (htmx: each change answers with the panel
 again, and the problems, balance and changes panels swapped out of band), and publication.
 Every button is a form that also works without JavaScript (then the page is sent again).
-All rules live in ``roundtables.agenda``.
+All rules live in ``agenda.services`` (and the checks in ``agenda.checks``).
 """
 
 from functools import cached_property
@@ -21,8 +21,10 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from common.http import error_text, no_store
-from roundtables import agenda
-from roundtables.forms_agenda import ItemChangeForm, ItemForm, RoleChangeForm, RoleForm, SessionForm
+from roundtables.agenda import services
+from roundtables.agenda.checks import balance, problems, problems_for
+from roundtables.agenda.forms import ItemChangeForm, ItemForm, RoleChangeForm, RoleForm, SessionForm
+from roundtables.agenda.queries import local, role_person
 from roundtables.models import AgendaItem, GuidingQuestion, Session, SessionRole
 from roundtables.programme.queries import forum_or_404
 from stakeholders.permissions import PermissionRequiredMixin
@@ -62,20 +64,20 @@ def editor_context(session, **overrides):
         if session.round_table_id
         else []
     )
-    found = agenda.problems(session.forum)
+    found = problems(session.forum)
     total = sum(item.minutes for item in items)
     length = int((session.end - session.start).total_seconds() // 60) if session.start and session.end else None
     context = {
         "session": session,
         "forum": session.forum,
-        "start": agenda.local(session.start, session.forum),
-        "end": agenda.local(session.end, session.forum),
-        "roles": [(role, *agenda.role_person(role)) for role in roles],
+        "start": local(session.start, session.forum),
+        "end": local(session.end, session.forum),
+        "roles": [(role, *role_person(role)) for role in roles],
         "items": items,
         "questions": questions,
-        "problems": agenda.problems_for(session, found),
-        "other_problems": len(found) - len(agenda.problems_for(session, found)),
-        "balance": agenda.balance(session, roles),
+        "problems": problems_for(session, found),
+        "other_problems": len(found) - len(problems_for(session, found)),
+        "balance": balance(session, roles),
         "changes": list(session.changes.select_related("actor")[:CHANGES_SHOWN]),
         "total_minutes": total,
         "session_minutes": length,
@@ -103,7 +105,7 @@ class AgendaOverview(AgendaStaffMixin, TemplateView):
         sessions = list(
             Session.objects.filter(forum=forum).select_related("round_table").order_by("start", "kind", "id")
         )
-        found = agenda.problems(forum)
+        found = problems(forum)
         counts = {}
         for problem in found:
             for pk in problem.sessions:
@@ -118,8 +120,8 @@ class AgendaOverview(AgendaStaffMixin, TemplateView):
         rows = [
             {
                 "session": session,
-                "start": agenda.local(session.start, forum),
-                "end": agenda.local(session.end, forum),
+                "start": local(session.start, forum),
+                "end": local(session.end, forum),
                 "problems": counts.get(session.pk, 0),
                 "roles": role_counts.get(session.pk, 0),
             }
@@ -145,7 +147,7 @@ class SessionCreate(AgendaStaffMixin, View):
         form = SessionForm(request.POST, forum=self.forum)
         if form.is_valid():
             try:
-                session = agenda.create_session(forum=self.forum, actor=request.user, data=form.session_values())
+                session = services.create_session(forum=self.forum, actor=request.user, data=form.session_values())
             except ValidationError as error:
                 _add_errors(form, error)
             else:
@@ -182,14 +184,14 @@ class SessionEditor(AgendaStaffMixin, View):
             return self._again(form)
         version = form.cleaned_data.get("version")
         try:
-            agenda.update_session(
+            services.update_session(
                 session=session,
                 actor=request.user,
                 data=form.session_values(),
                 # A form without the version it was opened at cannot prove it is current (versions start at 1).
                 version=version or 0,
             )
-        except agenda.VersionConflict as conflict:
+        except services.VersionConflict as conflict:
             return self._again(form, conflict=_error_text_of(conflict), status=409)
         except ValidationError as error:
             _add_errors(form, error)
@@ -213,10 +215,10 @@ class SessionPublish(AgendaStaffMixin, View):
     def post(self, request, slug):
         action = request.POST.get("action")
         if action == "publish":
-            agenda.publish(session=self.session, actor=request.user)
+            services.publish(session=self.session, actor=request.user)
             messages.success(request, _("The session is published: the public sees it on the agenda."))
         elif action == "unpublish":
-            agenda.unpublish(session=self.session, actor=request.user)
+            services.unpublish(session=self.session, actor=request.user)
             messages.success(request, _("The session is back to draft: the public no longer sees it."))
         else:
             messages.error(request, _("Choose to publish or to withdraw the session."))
@@ -268,11 +270,11 @@ class RoleAdd(PanelAction):
         if not self.form.is_valid():
             raise ValidationError(_("The person was not added: see the form."))
         try:
-            holder = agenda.add_role(session=self.session, actor=request.user, **self.form.role_values())
+            holder = services.add_role(session=self.session, actor=request.user, **self.form.role_values())
         except ValidationError as error:
             _add_errors(self.form, error)
             raise
-        name, _organisation = agenda.role_person(holder)
+        name, _organisation = role_person(holder)
         return _("%(name)s added as %(role)s.") % {"name": name, "role": holder.get_role_display()}
 
     def refused(self, error):
@@ -288,8 +290,8 @@ class RoleChange(PanelAction):
         form = RoleChangeForm(request.POST)
         if not form.is_valid():
             raise ValidationError(_("Choose a role."))
-        agenda.update_role(holder=holder, actor=request.user, role=form.cleaned_data["role"])
-        name, _organisation = agenda.role_person(holder)
+        services.update_role(holder=holder, actor=request.user, role=form.cleaned_data["role"])
+        name, _organisation = role_person(holder)
         return _("%(name)s is now %(role)s.") % {"name": name, "role": holder.get_role_display()}
 
 
@@ -298,8 +300,8 @@ class RoleRemove(PanelAction):
 
     def act(self, request):
         holder = get_object_or_404(SessionRole.objects.select_related("person"), pk=self.pk, session=self.session)
-        name, _organisation = agenda.role_person(holder)
-        agenda.remove_role(holder=holder, actor=request.user)
+        name, _organisation = role_person(holder)
+        services.remove_role(holder=holder, actor=request.user)
         return _("%(name)s removed.") % {"name": name}
 
 
@@ -325,7 +327,7 @@ class ItemAdd(ItemAction):
             raise ValidationError(_("The step was not added: see the form."))
         data = self.form.cleaned_data
         try:
-            item = agenda.add_item(
+            item = services.add_item(
                 session=self.session,
                 actor=request.user,
                 kind=data["kind"],
@@ -348,7 +350,7 @@ class ItemChange(ItemAction):
         form = ItemChangeForm(request.POST)
         if not form.is_valid():
             raise ValidationError(_("Give the minutes as a number from 1 to 600."))
-        agenda.update_item(
+        services.update_item(
             item=item, actor=request.user, minutes=form.cleaned_data["minutes"], title=form.cleaned_data["title"]
         )
         return _("%(item)s saved.") % {"item": _item_name(item)}
@@ -358,7 +360,7 @@ class ItemRemove(ItemAction):
     def act(self, request):
         item = self.item()
         name = _item_name(item)
-        agenda.remove_item(item=item, actor=request.user)
+        services.remove_item(item=item, actor=request.user)
         return _("%(item)s removed.") % {"item": name}
 
 
@@ -370,7 +372,7 @@ class ItemMove(ItemAction):
         direction = request.POST.get("direction")
         if direction not in ("up", "down"):
             raise ValidationError(_("Choose to move the step up or down."))
-        moved = agenda.move_item(item=item, actor=request.user, direction=direction)
+        moved = services.move_item(item=item, actor=request.user, direction=direction)
         item.refresh_from_db(fields=["position"])
         total = self.session.agenda_items.count()
         if not moved:
@@ -390,11 +392,11 @@ class ItemsReorder(ItemAction):
     """Drag and drop posts the whole new order (order=<id>, … in order)."""
 
     def act(self, request):
-        agenda.reorder_items(session=self.session, actor=request.user, order=request.POST.getlist("order"))
+        services.reorder_items(session=self.session, actor=request.user, order=request.POST.getlist("order"))
         return _("Running order saved.")
 
 
 class ItemsDefault(ItemAction):
     def act(self, request):
-        agenda.default_running_order(session=self.session, actor=request.user)
+        services.default_running_order(session=self.session, actor=request.user)
         return _("Running order created: opening, the guiding questions, discussion and conclusions.")

@@ -1,82 +1,16 @@
 """The public agenda pages: by day and room, per round table, a session's page; drafts stay hidden."""
 
-import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
-from django.utils import timezone
 
 from roundtables.models import AgendaItem, Session, SessionChange, SessionRole
+from roundtables.tests.agenda.helpers import build_agenda, grow, in_order
 
-BERLIN = ZoneInfo("Europe/Berlin")
 AGENDA = "/en/agenda/"
-
-
-def at(day, hour, minute=0):
-    """A time in Berlin on a day of June 2017."""
-    return datetime.datetime(2017, 6, day, hour, minute, tzinfo=BERLIN)
-
-
-def in_order(html, *texts):
-    """Each text appears after the previous one."""
-    position = 0
-    for text in texts:
-        found = html.find(text, position)
-        assert found >= 0, f"{text!r} not found after position {position}"
-        position = found + len(text)
-
-
-def date_session(forum, slug, start, end=None, room=""):
-    session = Session.objects.get(forum=forum, slug=slug)
-    session.start, session.end, session.room = start, end, room
-    session.save()
-    return session
-
-
-def named_person(personas, email, first, last, **kwargs):
-    user = personas.person(email, organisation=personas.civil_society(), **kwargs)
-    user.first_name, user.last_name = first, last
-    user.save()
-    return user
 
 
 @pytest.fixture
 def agenda(forum, personas):
     return build_agenda(forum, personas)
-
-
-def build_agenda(forum, personas):
-    """The 2017 forum with three dated sessions (two rooms on 29 June, the common space on 28 June),
-    people and a running order for round table 1.1, its changelog, and a dated draft."""
-    rt11 = date_session(forum, "round-table-1-1", at(29, 9), at(29, 10, 30), room="Saal 1")
-    date_session(forum, "round-table-1-2", at(29, 9), at(29, 10, 30), room="Saal 2")
-    date_session(forum, "common-space", at(28, 14), at(28, 18), room="Foyer")
-    draft = Session.objects.create(
-        forum=forum,
-        slug="side-event",
-        kind=Session.Kind.PLENARY,
-        title_en="Secret side event",
-        start=at(30, 8),
-        room="Saal 1",
-        status=Session.Status.DRAFT,
-    )
-    rapporteur = named_person(personas, "jean.dupont@example.org", "Jean", "Dupont")
-    nameless = personas.person("no.name@example.org", organisation=personas.government())
-    SessionRole.objects.create(
-        session=rt11, role="chair", guest_name="Amina Diallo", guest_organisation="Ministry of Labour", position=1
-    )
-    SessionRole.objects.create(session=rt11, role="rapporteur", person=rapporteur, position=2)
-    SessionRole.objects.create(session=rt11, role="speaker", person=nameless, position=3)
-    question = rt11.round_table.guiding_questions.get(position=1)
-    AgendaItem.objects.create(session=rt11, kind="opening", minutes=10, position=1)
-    AgendaItem.objects.create(session=rt11, kind="guiding_question", guiding_question=question, minutes=45, position=2)
-    AgendaItem.objects.create(session=rt11, kind="conclusions", title="Wrap-up by the chair", minutes=15, position=3)
-    SessionChange.objects.create(session=rt11, summary="Draft tidied", after_publication=False)
-    change = SessionChange.objects.create(session=rt11, summary="Room changed to Saal 1", after_publication=True)
-    SessionChange.objects.filter(pk=change.pk).update(
-        changed_at=datetime.datetime(2017, 6, 20, 8, 0, tzinfo=datetime.UTC)
-    )
-    return {"forum": forum, "rt11": rt11, "draft": draft, "rapporteur": rapporteur, "question": question}
 
 
 def test_the_agenda_lists_published_sessions_by_day_then_room_in_the_forums_time(client, agenda):
@@ -191,31 +125,6 @@ def test_an_empty_agenda_says_so(client, forum):
     assert "No session has been published yet." in html
 
 
-def _grow(agenda, personas, sessions, roles_each):
-    forum = agenda["forum"]
-    for number in range(sessions):
-        session = Session.objects.create(
-            forum=forum,
-            slug=f"extra-{number}",
-            kind=Session.Kind.ROUND_TABLE,
-            round_table=agenda["rt11"].round_table,
-            title_en=f"Extra {number}",
-            start=at(29, 11) + datetime.timedelta(hours=number % 6),
-            room=f"Room {number % 4}",
-            status=Session.Status.PUBLISHED,
-            published_at=timezone.now(),
-        )
-        for index in range(roles_each):
-            person = named_person(personas, f"p{number}-{index}@example.org", "P", str(index))
-            SessionRole.objects.create(session=session, role="speaker", person=person, position=index)
-        SessionRole.objects.create(session=session, role="chair", guest_name="Guest", position=99)
-        AgendaItem.objects.create(session=session, kind="opening", minutes=5)
-        AgendaItem.objects.create(
-            session=session, kind="guiding_question", guiding_question=agenda["question"], minutes=5
-        )
-        SessionChange.objects.create(session=session, summary="Moved", after_publication=True)
-
-
 @pytest.mark.parametrize("url", [AGENDA, "/en/agenda/gfmd-2017/round-tables/1.1/"])
 def test_the_agenda_takes_the_same_queries_with_one_or_many_sessions(
     client, agenda, personas, settings, django_assert_num_queries, url
@@ -226,7 +135,7 @@ def test_the_agenda_takes_the_same_queries_with_one_or_many_sessions(
     expected = 7
     with django_assert_num_queries(expected):
         assert client.get(url).status_code == 200
-    _grow(agenda, personas, sessions=12, roles_each=3)
+    grow(agenda, personas, sessions=12, roles_each=3)
     with django_assert_num_queries(expected):
         html = client.get(url).content.decode()
     assert "Extra 11" in html
@@ -237,7 +146,7 @@ def test_the_session_page_takes_a_fixed_number_of_queries(
 ):
     settings.PAGE_CACHE_SECONDS = 0
     url = "/en/agenda/gfmd-2017/sessions/extra-0/"
-    _grow(agenda, personas, sessions=1, roles_each=1)
+    grow(agenda, personas, sessions=1, roles_each=1)
     # forum, session (with its round table), roles, running order, guiding questions, changes
     with django_assert_num_queries(6):
         assert client.get(url).status_code == 200

@@ -10,17 +10,14 @@ calendar something the organisers have not said; they appear in the feed once da
 
 import datetime
 import functools
-import secrets
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Timezone, vDuration, vText
 
-from roundtables.models import CalendarFeedToken, zone_named
+from roundtables.models import zone_named
 from roundtables.registration.tickets import place
 
 PRODID = "-//GFMD Portal//Agenda//EN"
@@ -77,7 +74,7 @@ def _utc(value):
 
 def event_lines(session, *, url, stamp, headings=None, zone=None):
     """The content lines (unfolded) of the VEVENT of a decorated session
-    (roundtables.agenda_views.decorate) that has a start.
+    (roundtables.agenda.queries.decorate) that has a start.
 
     Written directly rather than through icalendar's objects: building an ``Event`` per session and
     serialising it was most of a 200-session feed's time. The tests parse every feed with icalendar.
@@ -168,26 +165,3 @@ def fold(line, limit=75):
         parts.append(line[start:end])
         start = end
     return "\r\n ".join(parts)
-
-
-# --- Private feed addresses ----------------------------------------------------------------------
-
-
-def active_token(person):
-    """The person's current feed key, or None."""
-    return CalendarFeedToken.objects.filter(person=person, revoked_at__isnull=True).order_by("-created").first()
-
-
-@transaction.atomic
-def revoke_tokens(*, person):
-    """Revoke every live key of ``person``; returns how many there were. Their URLs are a 404 at once."""
-    return CalendarFeedToken.objects.filter(person=person, revoked_at__isnull=True).update(revoked_at=timezone.now())
-
-
-@transaction.atomic
-def issue_token(*, person):
-    """A new secret key for ``person``'s feed; any previous one is revoked. One live key per person,
-    also when two requests race (the person's row is locked)."""
-    get_user_model().objects.select_for_update().filter(pk=person.pk).first()
-    revoke_tokens(person=person)
-    return CalendarFeedToken.objects.create(person=person, key=secrets.token_urlsafe(32))

@@ -4,14 +4,14 @@ import pytest
 from django.utils import timezone, translation
 from weasyprint.formatting_structure import boxes
 
-from roundtables import programme_pdf
-from roundtables.agenda_views import agenda_days, decorated, published_sessions
-from roundtables.tests import test_agenda_public as public
+from roundtables.agenda import pdf
+from roundtables.agenda.queries import agenda_days, decorated, published_sessions
+from roundtables.tests.agenda import helpers
 
 
 @pytest.fixture
 def agenda(forum, personas):
-    return public.build_agenda(forum, personas)
+    return helpers.build_agenda(forum, personas)
 
 
 def text_of(document):
@@ -24,7 +24,7 @@ def text_of(document):
 
 def laid_out(forum):
     days, undated = agenda_days(decorated(published_sessions(forum), forum))
-    return programme_pdf.document(forum=forum, days=days, undated=undated, generated=timezone.now())
+    return pdf.document(forum=forum, days=days, undated=undated, generated=timezone.now())
 
 
 def test_the_pdf_answers_with_a_pdf(client, agenda):
@@ -57,9 +57,9 @@ def test_the_pdf_in_french(client, agenda):
 
 def test_without_weasyprint_the_page_answers_503_with_a_clear_message(client, forum, monkeypatch):
     def missing():
-        raise programme_pdf.PdfUnavailable("cannot load library 'libpango-1.0-0'")
+        raise pdf.PdfUnavailable("cannot load library 'libpango-1.0-0'")
 
-    monkeypatch.setattr(programme_pdf, "_weasyprint", missing)
+    monkeypatch.setattr(pdf, "_weasyprint", missing)
     response = client.get("/en/agenda/gfmd-2017/programme.pdf")
     assert response.status_code == 503
     html = response.content.decode()
@@ -79,8 +79,8 @@ def test_an_import_failure_of_weasyprint_becomes_pdf_unavailable(monkeypatch):
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", failing_import)
-    with pytest.raises(programme_pdf.PdfUnavailable, match="libpango"):
-        programme_pdf._weasyprint()
+    with pytest.raises(pdf.PdfUnavailable, match="libpango"):
+        pdf._weasyprint()
 
 
 def test_the_pdf_loads_no_external_resource(agenda):
@@ -90,4 +90,4 @@ def test_the_pdf_loads_no_external_resource(agenda):
     # Titles are escaped text: nothing is fetched, the markup is printed as text.
     assert '<img src="http://169.254.169.254/latest/">' in text_of(laid_out(agenda["forum"]))
     with pytest.raises(ValueError, match="no external resource"):
-        programme_pdf._no_fetching("http://169.254.169.254/latest/")
+        pdf._no_fetching("http://169.254.169.254/latest/")

@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 
 from gfmd_portal.tests import test_browser
 from gfmd_portal.tests.test_browser import AXE, BLOCKING_IMPACTS, SCREENSHOTS, _describe
-from roundtables import agenda
+from roundtables.agenda import queries
+from roundtables.agenda import services as agenda
 from roundtables.models import Session
 
 pytestmark = pytest.mark.browser
@@ -54,8 +55,8 @@ def round_table_session(loaded_forum, personas):
         session=session,
         actor=staff,
         data={
-            "start": agenda.combine(day, datetime.time(10), loaded_forum),
-            "end": agenda.combine(day, datetime.time(12, 30), loaded_forum),
+            "start": queries.combine(day, datetime.time(10), loaded_forum),
+            "end": queries.combine(day, datetime.time(12, 30), loaded_forum),
             "room": "Saal 1",
             "venue": "Weltsaal",
         },

@@ -5,18 +5,18 @@ import datetime
 import pytest
 from icalendar import Calendar
 
-from roundtables import feeds
+from roundtables.agenda import feeds
 from roundtables.models import CalendarFeedToken, Forum, RegistrationPolicy, Session, SessionRole
 from roundtables.registration import services
-from roundtables.tests import test_agenda_public as public
-from roundtables.tests.test_agenda_public import at
+from roundtables.tests.agenda import helpers
+from roundtables.tests.agenda.helpers import at
 
 FEED = "/en/agenda/gfmd-2017/calendar.ics"
 
 
 @pytest.fixture
 def agenda(forum, personas):
-    return public.build_agenda(forum, personas)
+    return helpers.build_agenda(forum, personas)
 
 
 def parse(response):
@@ -191,7 +191,7 @@ def test_a_feed_takes_the_same_queries_with_one_or_many_sessions(
     expected = 8 if "round-tables" in url else 7
     with django_assert_num_queries(expected):
         parse(client.get(url))
-    public._grow(agenda, personas, sessions=12, roles_each=3)
+    helpers.grow(agenda, personas, sessions=12, roles_each=3)
     with django_assert_num_queries(expected):
         assert "Extra 11" in events(parse(client.get(url)))
 
@@ -206,7 +206,7 @@ def test_the_private_feed_takes_the_same_queries_with_one_or_many_sessions(
     # token, sessions (with forum and round table), roles, running order, guiding questions, changes
     with django_assert_num_queries(6):
         parse(client.get(url))
-    public._grow(agenda, personas, sessions=5, roles_each=2)
+    helpers.grow(agenda, personas, sessions=5, roles_each=2)
     for session in Session.objects.filter(slug__startswith="extra-"):
         SessionRole.objects.create(session=session, role="speaker", person=holder)
     with django_assert_num_queries(6):
