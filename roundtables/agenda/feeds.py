@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Timezone, vDuration, vText
 
+from roundtables.agenda.queries import place
 from roundtables.models import zone_named
-from roundtables.registration.tickets import place
 
 PRODID = "-//GFMD Portal//Agenda//EN"
 
@@ -37,28 +37,29 @@ def _headings():
     return {"running_order": _("Running order"), "changed": _("Changed since publication")}
 
 
-def _description(session, url, headings):
+def _description(entry, url, headings):
     """Plain text: round table, people, running order, changes since publication, the page's address."""
+    session = entry.session
     lines = []
     if session.round_table_id:
-        lines.append(f"{session.round_table_label}: {session.round_table.title}")
+        lines.append(f"{entry.round_table_label}: {session.round_table.title}")
     if session.description:
         lines += ["", session.description]
-    if session.people:
+    if entry.people:
         lines.append("")
-        for person in session.people:
-            who = ", ".join(part for part in (person["name"], person["organisation"]) if part)
-            lines.append(f"{person['label']}: {who}")
-    if session.running_order:
+        for person in entry.people:
+            who = ", ".join(part for part in (person.name, person.organisation) if part)
+            lines.append(f"{person.label}: {who}")
+    if entry.running_order:
         lines += ["", headings["running_order"]]
-        for step in session.running_order:
-            at = f"{step['at_text']} " if step["at_text"] else ""
+        for step in entry.running_order:
+            at = f"{step.at_text} " if step.at_text else ""
             # The question's number, not its text: the feed stays small; the page has the text.
-            lines.append(f"{at}{step['short']} ({step['minutes_text']})")
-    if session.changes_shown:
+            lines.append(f"{at}{step.short} ({step.minutes_text})")
+    if entry.changes:
         lines += ["", headings["changed"]]
-        for change in session.changes_shown:
-            lines.append(f"{change['at']:%Y-%m-%d}: {change['change'].summary}")
+        for change in entry.changes:
+            lines.append(f"{change.at:%Y-%m-%d}: {change.summary}")
     lines += ["", url]
     return "\n".join(lines)
 
@@ -72,13 +73,14 @@ def _utc(value):
     return f"{value.astimezone(datetime.UTC):%Y%m%dT%H%M%SZ}"
 
 
-def event_lines(session, *, url, stamp, headings=None, zone=None):
-    """The content lines (unfolded) of the VEVENT of a decorated session
-    (roundtables.agenda.queries.decorate) that has a start.
+def event_lines(entry, *, url, stamp, headings=None, zone=None):
+    """The content lines (unfolded) of the VEVENT of an ``AgendaSession`` (roundtables.agenda.queries)
+    whose session has a start.
 
     Written directly rather than through icalendar's objects: building an ``Event`` per session and
     serialising it was most of a 200-session feed's time. The tests parse every feed with icalendar.
     """
+    session = entry.session
     zone = zone or session.forum.zone()
     tzid = zone.key
     lines = [
@@ -90,7 +92,7 @@ def event_lines(session, *, url, stamp, headings=None, zone=None):
     if session.end:
         lines.append(f"DTEND;TZID={tzid}:{session.end.astimezone(zone):%Y%m%dT%H%M%S}")
     else:
-        minutes = sum(step["minutes"] for step in session.running_order)
+        minutes = sum(step.minutes for step in entry.running_order)
         if minutes:
             lines.append("DURATION:" + vDuration(datetime.timedelta(minutes=minutes)).to_ical().decode())
     lines.append(f"SUMMARY:{text(session.title)}")
@@ -98,9 +100,9 @@ def event_lines(session, *, url, stamp, headings=None, zone=None):
     if location:
         lines.append(f"LOCATION:{text(location)}")
     lines += [
-        f"DESCRIPTION:{text(_description(session, url, headings or _headings()))}",
+        f"DESCRIPTION:{text(_description(entry, url, headings or _headings()))}",
         f"URL:{url}",
-        f"CATEGORIES:{text(session.kind_label)}",
+        f"CATEGORIES:{text(entry.kind_label)}",
         "STATUS:CONFIRMED",
         f"SEQUENCE:{int(session.version)}",
     ]
@@ -116,8 +118,9 @@ def timezone_lines(tzid):
     return tuple(line for line in Timezone.from_tzid(tzid).content_lines() if line)
 
 
-def calendar(sessions, *, name, time_zone, url_for):
-    """The feed (bytes) of decorated ``sessions``: one event for each session with a start."""
+def calendar(entries, *, name, time_zone, url_for):
+    """The feed (bytes) of ``entries`` (AgendaSessions): one event for each session with a start.
+    ``url_for(entry)``: the absolute address of the session's page."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -135,10 +138,10 @@ def calendar(sessions, *, name, time_zone, url_for):
     stamp = timezone.now().replace(microsecond=0)
     headings = _headings()
     events = []
-    for session in sessions:
-        if session.start is not None:
-            zone = session.forum.zone()
-            events += event_lines(session, url=url_for(session), stamp=stamp, headings=headings, zone=zone)
+    for entry in entries:
+        if entry.session.start is not None:
+            zone = entry.session.forum.zone()
+            events += event_lines(entry, url=url_for(entry), stamp=stamp, headings=headings, zone=zone)
             if zone.key not in zones:
                 zones.append(zone.key)
     for tzid in zones:

@@ -28,21 +28,26 @@ def _no_fetching(url, *args, **kwargs):
     raise ValueError(f"The programme PDF loads no external resource ({url[:80]})")
 
 
-def html(*, forum, days, undated, generated):
-    return render_to_string(
-        TEMPLATE,
-        {"forum": forum, "days": days, "undated": undated, "generated": generated, "LANGUAGE_CODE": get_language()},
-    )
+def html(*, forum, agenda, generated):
+    """The HTML that WeasyPrint lays out: ``agenda`` (an ``agenda.queries.Agenda``) as of ``generated``."""
+    context = {
+        "forum": forum,
+        "days": agenda.days,
+        "undated": agenda.undated,
+        "generated": generated,
+        "LANGUAGE_CODE": get_language(),
+    }
+    return render_to_string(TEMPLATE, context)
 
 
-def document(*, forum, days, undated, generated):
+def document(*, forum, agenda, generated):
     """The laid-out WeasyPrint document (its pages' text can be read back, see the tests)."""
     weasyprint = _weasyprint()
     # No external resource: the stylesheet is in the template, the fonts are the system's.
-    source = html(forum=forum, days=days, undated=undated, generated=generated)
+    source = html(forum=forum, agenda=agenda, generated=generated)
     return weasyprint.HTML(string=source, url_fetcher=_no_fetching).render()
 
 
-def render(*, forum, days, undated, generated):
+def render(*, forum, agenda, generated):
     """The PDF bytes of the programme, in the active language."""
-    return document(forum=forum, days=days, undated=undated, generated=generated).write_pdf()
+    return document(forum=forum, agenda=agenda, generated=generated).write_pdf()

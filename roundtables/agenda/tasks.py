@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 
-from roundtables.agenda.queries import local
+from roundtables.agenda.queries import local, place
 from roundtables.agenda.services import field_label
 from roundtables.models import Session, SessionChange
 from stakeholders import emails
@@ -37,16 +37,12 @@ def email_context(*, change, person):
     timing = ""
     if start:
         timing = f"{date_format(start, 'j F Y')}, {start:%H:%M}–{end:%H:%M} ({forum.time_zone})"
-    place = []
-    for part in (session.room, session.venue, forum.city):
-        if part and part not in place:
-            place.append(part)
     return {
         "change": change,
         "session": session,
         "forum": forum,
         "timing": timing,
-        "place": ", ".join(place),
+        "place": place(session),
         "roles": [str(holder.get_role_display()) for holder in session.roles.filter(person=person)],
         "changes": [
             {

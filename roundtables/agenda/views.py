@@ -21,14 +21,12 @@ from django.views.generic import TemplateView, View
 
 from common.http import no_store
 from roundtables.agenda import feeds, pdf, services
-from roundtables.agenda.blocks import Words, session_block
+from roundtables.agenda.blocks import Words, session_blocks
 from roundtables.agenda.queries import (
-    Labels,
     active_token,
-    agenda_days,
-    decorate,
-    decorated,
-    load_agenda,
+    agenda_of,
+    agenda_session,
+    agenda_sessions,
     published_sessions,
     sessions_of,
     with_agenda,
@@ -56,23 +54,27 @@ class AgendaPage(TemplateView):
             round_table = next((rt for rt in round_tables if rt.code == code), None)
             if round_table is None:
                 raise Http404("No such round table.")
-        sessions = decorated(published_sessions(forum, round_table=round_table), forum, round_tables)
-        days, undated = agenda_days(sessions)
+        agenda = agenda_of(forum, round_table=round_table, round_tables=round_tables)
         # The whole forum's agenda names guiding questions by number (their texts on the round
         # table's agenda and the session's page): hundreds of sessions repeat the same texts.
-        short_steps, words = round_table is None, Words()
-        for day in days:
-            for room in day["rooms"]:
-                for session in room["sessions"]:
-                    session.block = session_block(session, words=words, level=4, short_steps=short_steps)
-        for session in undated:
-            session.block = session_block(session, words=words, level=3, short_steps=short_steps, undated_section=True)
+        options = {"words": Words(), "short_steps": round_table is None}
+        # Each room's sessions printed in Python (agenda/blocks.py): the template places them.
+        days = [
+            {
+                "date": day.date,
+                "rooms": [
+                    {"room": room.room, "blocks": session_blocks(room.sessions, level=4, **options)}
+                    for room in day.rooms
+                ],
+            }
+            for day in agenda.days
+        ]
         return super().get_context_data(
             forum=forum,
             round_table=round_table,
-            sessions=sessions,
             days=days,
-            undated=undated,
+            undated=agenda.undated,
+            undated_blocks=session_blocks(agenda.undated, level=3, undated_section=True, **options),
             round_tables=round_tables,
             feeds=self.feeds(forum, round_tables, round_table),
             time_zone=forum.time_zone,
@@ -112,8 +114,13 @@ class SessionPage(TemplateView):
         session = with_agenda(Session.objects.filter(forum=forum, slug=kwargs.pop("slug"))).first()
         if session is None or not can(self.request.user, "roundtables.view_session", session):
             raise Http404("No such session.")
-        [session] = decorated([session], forum)
-        return super().get_context_data(forum=forum, session=session, time_zone=forum.time_zone, **kwargs)
+        return super().get_context_data(
+            forum=forum,
+            session=session,
+            agenda_session=agenda_session(session, forum),
+            time_zone=forum.time_zone,
+            **kwargs,
+        )
 
 
 # --- Calendar feeds -------------------------------------------------------------------------------
@@ -131,7 +138,7 @@ class ForumFeed(View):
     def get(self, request, forum, code=None):
         forum = forum_or_404(forum)
         round_table = get_object_or_404(RoundTable, forum=forum, code=code) if code else None
-        sessions = decorated(published_sessions(forum, round_table=round_table), forum)
+        entries = agenda_sessions(published_sessions(forum, round_table=round_table), forum)
         if round_table is None:
             name = str(forum.title)
             filename = f"{forum.slug}.ics"
@@ -139,7 +146,10 @@ class ForumFeed(View):
             name = f"{forum.title} – " + _("Round table %(code)s") % {"code": round_table.code}
             filename = f"{forum.slug}-{round_table.code}.ics"
         body = feeds.calendar(
-            sessions, name=name, time_zone=forum.time_zone, url_for=lambda s: request.build_absolute_uri(s.page_url)
+            entries,
+            name=name,
+            time_zone=forum.time_zone,
+            url_for=lambda entry: request.build_absolute_uri(entry.page_url),
         )
         return _calendar_response(body, filename)
 
@@ -159,15 +169,12 @@ class MyFeed(View):
         )
         if token is None:
             raise Http404("No such calendar feed.")
-        labels = Labels()
-        sessions = [
-            decorate(session, session.forum.zone(), labels) for session in load_agenda(sessions_of(token.person))
-        ]
+        entries = agenda_sessions(sessions_of(token.person))
         body = feeds.calendar(
-            sessions,
+            entries,
             name=_("My GFMD sessions"),
-            time_zone=sessions[0].forum.time_zone if sessions else settings.TIME_ZONE,
-            url_for=lambda s: request.build_absolute_uri(s.page_url),
+            time_zone=entries[0].session.forum.time_zone if entries else settings.TIME_ZONE,
+            url_for=lambda entry: request.build_absolute_uri(entry.page_url),
         )
         response = _calendar_response(body, "my-sessions.ics")
         response.page_cache_exempt = True
@@ -182,10 +189,9 @@ class ProgrammePdf(View):
 
     def get(self, request, forum):
         forum = forum_or_404(forum)
-        sessions = decorated(published_sessions(forum), forum)
-        days, undated = agenda_days(sessions)
+        agenda = agenda_of(forum)
         try:
-            body = pdf.render(forum=forum, days=days, undated=undated, generated=timezone.now())
+            body = pdf.render(forum=forum, agenda=agenda, generated=timezone.now())
         except pdf.PdfUnavailable as error:
             logger.error("programme PDF unavailable: %s", error)
             response = render(request, "roundtables/agenda/pdf_unavailable.html", {"forum": forum}, status=503)

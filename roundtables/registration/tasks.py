@@ -8,6 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from roundtables.agenda.queries import place
 from roundtables.models import Registration
 from roundtables.registration import tickets
 from roundtables.registration.queries import waitlist_position
@@ -54,7 +55,7 @@ def send_registration_email(registration_id, event):
             "registration": registration,
             "session": registration.session,
             "forum": registration.session.forum,
-            "place": tickets.place(registration.session),
+            "place": place(registration.session),
             "timing": tickets.when(registration.session),
             "position": waitlist_position(registration),
             "page_url": page_url,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 from qrcode.image.svg import SvgPathFillImage
 
+from roundtables.agenda.queries import place
 from roundtables.models import Registration
 
 COMMON_SPACE = "common-space"
@@ -42,15 +43,6 @@ def when(session):
     if forum.start_date:
         return forum.start_date, forum.end_date or forum.start_date, True
     return None
-
-
-def place(session):
-    """Room, venue and city, without repeating one ("Berlin, Berlin")."""
-    parts = []
-    for part in (session.room, session.venue, session.forum.city):
-        if part and part not in parts:
-            parts.append(part)
-    return ", ".join(parts)
 
 
 _ICS_STATUS = {

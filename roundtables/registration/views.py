@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
 from common.http import error_text, no_store
+from roundtables.agenda.queries import place
 from roundtables.models import OPEN_SEATS, Forum, Registration, Session
 from roundtables.programme.queries import forum_or_404
 from roundtables.registration import services, tickets
@@ -87,7 +88,7 @@ class RegistrationPageMixin:
             "policy": policy,
             "state": registration_state(policy),
             "timing": timing,
-            "place": tickets.place(session),
+            "place": place(session),
             "pools": pools,
             "constituency": constituency,
             "constituency_label": constituency_label(constituency) if constituency else "",

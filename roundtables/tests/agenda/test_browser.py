@@ -103,10 +103,9 @@ def test_the_printable_programme_layout(page, dated_agenda):
     from django.utils import timezone
 
     from roundtables.agenda import pdf
-    from roundtables.agenda.queries import agenda_days, decorated, published_sessions
+    from roundtables.agenda.queries import agenda_of
 
-    days, undated = agenda_days(decorated(published_sessions(dated_agenda), dated_agenda))
-    html = pdf.html(forum=dated_agenda, days=days, undated=undated, generated=timezone.now())
+    html = pdf.html(forum=dated_agenda, agenda=agenda_of(dated_agenda), generated=timezone.now())
     page.emulate_media(media="print")
     page.set_content(html)
     page.screenshot(path=str(SCREENSHOTS / "agenda-programme-pdf-html.png"), full_page=True)

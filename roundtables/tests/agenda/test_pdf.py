@@ -5,7 +5,7 @@ from django.utils import timezone, translation
 from weasyprint.formatting_structure import boxes
 
 from roundtables.agenda import pdf
-from roundtables.agenda.queries import agenda_days, decorated, published_sessions
+from roundtables.agenda.queries import agenda_of
 from roundtables.tests.agenda import helpers
 
 
@@ -23,8 +23,7 @@ def text_of(document):
 
 
 def laid_out(forum):
-    days, undated = agenda_days(decorated(published_sessions(forum), forum))
-    return pdf.document(forum=forum, days=days, undated=undated, generated=timezone.now())
+    return pdf.document(forum=forum, agenda=agenda_of(forum), generated=timezone.now())
 
 
 def test_the_pdf_answers_with_a_pdf(client, agenda):
