@@ -72,7 +72,7 @@ def real_cache():
 @pytest.fixture
 def forum(db):
     """The 2017 forum, loaded from the repository's data file."""
-    from roundtables.services import load_forum
+    from roundtables.programme.services import load_forum
 
     forum, _tally = load_forum()
     return forum

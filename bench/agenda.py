@@ -69,7 +69,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from roundtables.models import AgendaItem, Session, SessionChange, SessionRole
-from roundtables.services import load_forum
+from roundtables.programme.services import load_forum
 from stakeholders.models import Organisation, Profile
 
 sessions_wanted, roles_wanted = int(sys.argv[1]), int(sys.argv[2])

@@ -148,7 +148,7 @@ def build_draft(paragraphs, seed=1):
 
     from declarations.models import Declaration, Draft, Paragraph
     from roundtables.models import Forum
-    from roundtables.services import load_forum
+    from roundtables.programme.services import load_forum
 
     forum = Forum.objects.filter(slug="gfmd-2017").first() or load_forum()[0]
     declaration = Declaration.objects.get_or_create(forum=forum, language="en")[0]

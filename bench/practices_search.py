@@ -237,7 +237,7 @@ def generate(published, others, seed):
     from practices.models import Practice
     from practices.services import update_search_vector
     from roundtables.models import Forum
-    from roundtables.services import load_forum
+    from roundtables.programme.services import load_forum
     from sdg_targets.models import CompactTheme, Target
     from stakeholders.models import Constituency, Organisation
 

@@ -9,7 +9,7 @@ redis://127.0.0.1:6379/13, flushed at the start: the cache, and the broker that 
 confirmation emails). It migrates that database, collects the static files and loads the
 2017 forum, then, in a Django child process: opens registration for the current forum's
 common space (``--seats``, 30 % civil society, 20 % private sector, 20 % government, the rest
-open to anyone) through ``roundtables.services.configure_registration``, replaces the
+open to anyone) through ``roundtables.registration.services.configure_registration``, replaces the
 previous run's people with ``--users`` new ones (verified email, profiles of six
 constituencies) and signs each in by writing a Django session, whose cookies it writes to a
 file. gunicorn (DEBUG=0, plain HTTP on 127.0.0.1) starts; each person GETs
@@ -69,7 +69,7 @@ from django.contrib.sessions.models import Session as StoredSession
 from django.db import transaction
 
 from common.models import OutboxTask
-from roundtables import services
+from roundtables.registration import services
 from roundtables.models import Forum, Registration, Session
 from stakeholders.models import Profile
 from stakeholders.tests import personas
@@ -127,7 +127,7 @@ django.setup()
 from django.db.models import Count
 
 from common.models import OutboxTask
-from roundtables import services
+from roundtables.registration import services
 from roundtables.models import Forum, Registration, Session
 
 prefix = sys.argv[1]

@@ -28,7 +28,7 @@ from declarations.forms import COMPILE_LANGUAGES, CompareForm, CompileForm, Para
 from declarations.models import CompileJob, Declaration, Draft, Paragraph
 from practices.models import Practice
 from roundtables.models import Contribution, Forum, RapporteurReport
-from roundtables.views import _forum_or_404
+from roundtables.programme.queries import forum_or_404
 from stakeholders.models import constituency_label
 from stakeholders.permissions import PermissionRequiredMixin, can
 
@@ -80,7 +80,7 @@ class StaffOverview(PermissionRequiredMixin, TemplateView):
 
     @cached_property
     def forum(self):
-        return _forum_or_404(self.kwargs.get("forum"))
+        return forum_or_404(self.kwargs.get("forum"))
 
     def get_context_data(self, form=None, **kwargs):
         kwargs.pop("forum", None)  # the URL's slug; the context gets the Forum
@@ -156,7 +156,7 @@ class StaffCompile(PermissionRequiredMixin, View):
     permission = "declarations.compile"
 
     def post(self, request, forum):
-        forum = _forum_or_404(forum)
+        forum = forum_or_404(forum)
         form = CompileForm(request.POST)
         if not form.is_valid():
             view = StaffOverview(request=request, kwargs={"forum": forum.slug}, args=())
@@ -444,7 +444,7 @@ class PublicDeclaration(TemplateView):
     template_name = "declarations/public.html"
 
     def get_context_data(self, **kwargs):
-        forum = _forum_or_404()
+        forum = forum_or_404()
         published = published_declarations(forum)
         language = get_language()
         declaration = published.get(language)

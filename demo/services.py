@@ -21,7 +21,7 @@ from django.utils import translation
 from common import outbox, pagecache
 from demo.people import seed_people
 from demo.programme import seed_forums
-from roundtables.services import load_forum
+from roundtables.programme.services import load_forum
 from sdg_targets.services import Tally
 
 

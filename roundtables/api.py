@@ -5,7 +5,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
 from common.api import LanguageMixin, LanguageQuery
-from roundtables.agenda_views import decorated, published_sessions, with_agenda
+from roundtables.agenda.queries import agenda_session, agenda_sessions, published_sessions, with_agenda
 from roundtables.models import Forum, GuidingQuestion, RoundTable, RoundTableTarget, RoundTableTheme, Session
 from stakeholders.permissions import can
 
@@ -105,6 +105,10 @@ class SessionSerializer(serializers.ModelSerializer):
     Times are ISO 8601 in the forum's time zone, with their offset; people are shown by name and
     organisation only (never an email address)."""
 
+    # (Not in the docstring: that is the schema's description.) It serialises AgendaSessions
+    # (roundtables.agenda.queries): the model's own fields come from the entry's session, the
+    # others (the get_* methods) from the entry itself.
+
     round_table = serializers.SerializerMethodField()
     start = serializers.SerializerMethodField()
     end = serializers.SerializerMethodField()
@@ -135,50 +139,44 @@ class SessionSerializer(serializers.ModelSerializer):
             "changes_since_publication",
         ]
 
-    def _zone(self, obj):
-        return obj.forum.zone()
+    def to_representation(self, instance):
+        self.entry = instance  # the AgendaSession whose session is being serialised
+        return super().to_representation(instance.session)
 
     def get_round_table(self, obj) -> str | None:
         return obj.round_table.code if obj.round_table_id else None
 
     def get_start(self, obj) -> str | None:
-        return obj.local_start.isoformat() if obj.local_start else None
+        return self.entry.local_start.isoformat() if self.entry.local_start else None
 
     def get_end(self, obj) -> str | None:
-        return obj.local_end.isoformat() if obj.local_end else None
+        return self.entry.local_end.isoformat() if self.entry.local_end else None
 
     def get_page(self, obj) -> str:
         request = self.context.get("request")
-        return request.build_absolute_uri(obj.page_url) if request else obj.page_url
+        return request.build_absolute_uri(self.entry.page_url) if request else self.entry.page_url
 
     def get_roles(self, obj) -> list[dict]:
         return [
-            {
-                "role": person["role"],
-                "label": person["label"],
-                "name": person["name"],
-                "organisation": person["organisation"],
-            }
-            for person in obj.people
+            {"role": person.role, "label": person.label, "name": person.name, "organisation": person.organisation}
+            for person in self.entry.people
         ]
 
     def get_running_order(self, obj) -> list[dict]:
         return [
             {
                 "position": number,
-                "kind": step["kind"],
-                "title": step["text"],
-                "guiding_question": step["question"].position if step["question"] else None,
-                "minutes": step["minutes"],
-                "start": step["at"].isoformat() if step["at"] else None,
+                "kind": step.kind,
+                "title": step.text,
+                "guiding_question": step.question.position if step.question else None,
+                "minutes": step.minutes,
+                "start": step.at.isoformat() if step.at else None,
             }
-            for number, step in enumerate(obj.running_order, start=1)
+            for number, step in enumerate(self.entry.running_order, start=1)
         ]
 
     def get_changes_since_publication(self, obj) -> list[dict]:
-        return [
-            {"changed_at": entry["at"].isoformat(), "summary": entry["change"].summary} for entry in obj.changes_shown
-        ]
+        return [{"changed_at": change.at.isoformat(), "summary": change.summary} for change in self.entry.changes]
 
 
 @extend_schema_view(
@@ -212,8 +210,8 @@ class SessionViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
 
     def list(self, request, *args, **kwargs):
         sessions = self.get_queryset()
-        return Response(self.get_serializer(decorated(sessions, self.forum), many=True).data)
+        return Response(self.get_serializer(agenda_sessions(sessions, self.forum), many=True).data)
 
     def get_object(self):
-        session = super().get_object()
-        return decorated([session], self.forum)[0]
+        """The AgendaSession of the session asked for (its serializer takes AgendaSessions)."""
+        return agenda_session(super().get_object(), self.forum)

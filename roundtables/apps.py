@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +14,10 @@ class RoundtablesConfig(AppConfig):
         from stakeholders.permissions import add_rules
 
         add_rules(rules.RULES)
+        # The worker autodiscovers <app>.tasks only: each feature's tasks module is imported here, so
+        # that its tasks are registered (under the names that outbox rows store).
+        for feature in ("agenda", "registration", "contributions"):
+            import_module(f"roundtables.{feature}.tasks")
         # The programme and the published agenda are on public pages. Registrations, seat quotas,
         # feed tokens, contributions and reports are not (moderation calls changed_content()).
         pagecache.shown_on_pages(

@@ -87,7 +87,7 @@ def test_loading_a_changed_programme_queues_the_warming(forum, tmp_path):
     import yaml
 
     from common.models import OutboxTask
-    from roundtables import services
+    from roundtables.programme import services
 
     warmings = OutboxTask.objects.filter(task_name="gfmd_portal.tasks.warm_page_cache")
     assert warmings.count() == 1  # the first load created rows
@@ -104,8 +104,8 @@ def test_loading_a_changed_programme_queues_the_warming(forum, tmp_path):
 
 def test_a_registration_does_not_empty_the_cache(client, forum, personas):
     from common import pagecache
-    from roundtables import services
     from roundtables.models import Session
+    from roundtables.registration import services
 
     session = Session.objects.get(forum=forum, slug="common-space")
     services.configure_registration(
@@ -117,7 +117,7 @@ def test_a_registration_does_not_empty_the_cache(client, forum, personas):
 
 
 def test_a_contribution_empties_the_cache_only_when_accepted(client, forum, personas):
-    from roundtables import contributions
+    from roundtables.contributions import services as contributions
     from sdg_targets.models import Target
 
     url = "/en/roundtables/gfmd-2017/1.1/"

@@ -786,7 +786,7 @@ class World:
     @cached_property
     def registration(self):
         """The owner's confirmed registration for the common space."""
-        from roundtables import services
+        from roundtables.registration import services
 
         return services.register(session=self.common_space_policy.session, person=self.owner)[0]
 
@@ -927,9 +927,9 @@ class World:
     @cached_property
     def public_agenda_key(self):
         """The key of the owner's private calendar feed."""
-        from roundtables import feeds
+        from roundtables.agenda import services
 
-        return feeds.issue_token(person=self.owner).key
+        return services.issue_token(person=self.owner).key
 
     # --- end of agenda objects ---
     # --- Contribution objects ---
@@ -949,7 +949,7 @@ class World:
     @cached_property
     def contribution_submitted(self):
         """The owner's contribution, awaiting moderation."""
-        from roundtables import contributions
+        from roundtables.contributions import services as contributions
 
         return contributions.submit(
             round_table=self.contribution_round_table,
@@ -1058,7 +1058,7 @@ def programme(django_db_setup, django_db_blocker):
     module's last test, each test running in a savepoint of its own. So nothing stays in the
     database, and the broker is never sent the cache-warming task the load records.
     """
-    from roundtables.services import load_forum
+    from roundtables.programme.services import load_forum
 
     with django_db_blocker.unblock():
         atomic = transaction.atomic()

@@ -61,7 +61,7 @@ def chromium(request):
 @pytest.fixture
 def loaded_forum(transactional_db):
     """The 2017 forum, committed so that the live server's thread sees it."""
-    from roundtables.services import load_forum
+    from roundtables.programme.services import load_forum
 
     forum, _tally = load_forum()
     return forum

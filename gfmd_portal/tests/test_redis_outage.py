@@ -17,8 +17,8 @@ from django.core.cache import cache
 from common import outbox
 from common.models import OutboxTask
 from gfmd_portal.tests.brokers import Worker
-from roundtables import services
 from roundtables.models import Registration, Session
+from roundtables.registration import services
 from stakeholders.tests.personas import PASSWORD
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]

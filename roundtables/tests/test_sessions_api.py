@@ -3,15 +3,14 @@
 import pytest
 
 from roundtables.models import Session
-from roundtables.tests import test_agenda_public as public
-from roundtables.tests.test_agenda_public import _grow
+from roundtables.tests.agenda import helpers
 
 API = "/api/v1/sessions/"
 
 
 @pytest.fixture
 def agenda(forum, personas):
-    return public.build_agenda(forum, personas)
+    return helpers.build_agenda(forum, personas)
 
 
 def by_slug(response):
@@ -120,7 +119,7 @@ def test_the_api_takes_the_same_queries_with_one_or_many_sessions(
     # questions, changes since publication
     with django_assert_num_queries(7):
         assert client.get(url).status_code == 200
-    _grow(agenda, personas, sessions=10, roles_each=3)
+    helpers.grow(agenda, personas, sessions=10, roles_each=3)
     with django_assert_num_queries(7):
         response = client.get(url)
     assert response.status_code == 200

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from roundtables import services
+from roundtables.programme import services
 
 
 class Command(BaseCommand):

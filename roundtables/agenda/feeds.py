@@ -1,0 +1,170 @@
+"""iCalendar (RFC 5545) feeds of the agenda, and the secret keys of people's private feeds.
+
+Each published session with a start is one VEVENT whose UID never changes
+(``session-<id>@<site host>``): a calendar that fetches the feed again updates the event instead
+of adding a second one; SEQUENCE is the session's version and LAST-MODIFIED its last save. Times
+carry the forum's time zone (TZID) and the feed holds its VTIMEZONE. Sessions without a start
+("date to be announced") are left out: an all-day event over the forum's days would tell a
+calendar something the organisers have not said; they appear in the feed once dated.
+"""
+
+import datetime
+import functools
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Timezone, vDuration, vText
+
+from roundtables.agenda.queries import place
+from roundtables.models import zone_named
+
+PRODID = "-//GFMD Portal//Agenda//EN"
+
+
+def uid_host():
+    """The host part of every UID: the site's address (SITE_URL), stable across requests and servers."""
+    return urlsplit(settings.SITE_URL).hostname or "gfmd-portal"
+
+
+def event_uid(session):
+    return f"session-{session.pk}@{uid_host()}"
+
+
+def _headings():
+    """The feed's few fixed words, translated once per feed."""
+    return {"running_order": _("Running order"), "changed": _("Changed since publication")}
+
+
+def _description(entry, url, headings):
+    """Plain text: round table, people, running order, changes since publication, the page's address."""
+    session = entry.session
+    lines = []
+    if session.round_table_id:
+        lines.append(f"{entry.round_table_label}: {session.round_table.title}")
+    if session.description:
+        lines += ["", session.description]
+    if entry.people:
+        lines.append("")
+        for person in entry.people:
+            who = ", ".join(part for part in (person.name, person.organisation) if part)
+            lines.append(f"{person.label}: {who}")
+    if entry.running_order:
+        lines += ["", headings["running_order"]]
+        for step in entry.running_order:
+            at = f"{step.at_text} " if step.at_text else ""
+            # The question's number, not its text: the feed stays small; the page has the text.
+            lines.append(f"{at}{step.short} ({step.minutes_text})")
+    if entry.changes:
+        lines += ["", headings["changed"]]
+        for change in entry.changes:
+            lines.append(f"{change.at:%Y-%m-%d}: {change.summary}")
+    lines += ["", url]
+    return "\n".join(lines)
+
+
+def text(value):
+    """An RFC 5545 TEXT value (section 3.3.11), escaped by icalendar's own vText."""
+    return vText(str(value)).to_ical().decode()
+
+
+def _utc(value):
+    return f"{value.astimezone(datetime.UTC):%Y%m%dT%H%M%SZ}"
+
+
+def event_lines(entry, *, url, stamp, headings=None, zone=None):
+    """The content lines (unfolded) of the VEVENT of an ``AgendaSession`` (roundtables.agenda.queries)
+    whose session has a start.
+
+    Written directly rather than through icalendar's objects: building an ``Event`` per session and
+    serialising it was most of a 200-session feed's time. The tests parse every feed with icalendar.
+    """
+    session = entry.session
+    zone = zone or session.forum.zone()
+    tzid = zone.key
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:{text(event_uid(session))}",
+        f"DTSTAMP:{_utc(stamp)}",
+        f"DTSTART;TZID={tzid}:{session.start.astimezone(zone):%Y%m%dT%H%M%S}",
+    ]
+    if session.end:
+        lines.append(f"DTEND;TZID={tzid}:{session.end.astimezone(zone):%Y%m%dT%H%M%S}")
+    else:
+        minutes = sum(step.minutes for step in entry.running_order)
+        if minutes:
+            lines.append("DURATION:" + vDuration(datetime.timedelta(minutes=minutes)).to_ical().decode())
+    lines.append(f"SUMMARY:{text(session.title)}")
+    location = place(session)
+    if location:
+        lines.append(f"LOCATION:{text(location)}")
+    lines += [
+        f"DESCRIPTION:{text(_description(entry, url, headings or _headings()))}",
+        f"URL:{url}",
+        f"CATEGORIES:{text(entry.kind_label)}",
+        "STATUS:CONFIRMED",
+        f"SEQUENCE:{int(session.version)}",
+    ]
+    if session.updated:
+        lines.append(f"LAST-MODIFIED:{_utc(session.updated)}")
+    lines.append("END:VEVENT")
+    return lines
+
+
+@functools.lru_cache(maxsize=32)
+def timezone_lines(tzid):
+    """The VTIMEZONE of ``tzid`` as content lines; the same for every feed, so built once per process."""
+    return tuple(line for line in Timezone.from_tzid(tzid).content_lines() if line)
+
+
+def calendar(entries, *, name, time_zone, url_for):
+    """The feed (bytes) of ``entries`` (AgendaSessions): one event for each session with a start.
+    ``url_for(entry)``: the absolute address of the session's page."""
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", time_zone)
+    # Calendar applications that honour it fetch the feed again within the hour.
+    cal.add("refresh-interval", datetime.timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT1H")
+    lines = [line for line in cal.content_lines() if line and line != "END:VCALENDAR"]
+    # The forum's zone even when no session is dated yet, so that the feed always says where it is;
+    # then the zone of any session of another forum (a person's own feed).
+    zones = [zone_named(time_zone).key]
+    stamp = timezone.now().replace(microsecond=0)
+    headings = _headings()
+    events = []
+    for entry in entries:
+        if entry.session.start is not None:
+            zone = entry.session.forum.zone()
+            events += event_lines(entry, url=url_for(entry), stamp=stamp, headings=headings, zone=zone)
+            if zone.key not in zones:
+                zones.append(zone.key)
+    for tzid in zones:
+        lines += timezone_lines(tzid)
+    lines += events
+    lines.append("END:VCALENDAR")
+    return b"\r\n".join(fold(line).encode() for line in lines) + b"\r\n"
+
+
+def fold(line, limit=75):
+    """RFC 5545 folding: lines of at most ``limit`` octets, continued after CRLF and a space.
+
+    Like icalendar's own folding, never splits right after a backslash or a caret (an escape)."""
+    if len(line) < limit and line.isascii():
+        return line
+    width = limit - 1  # a continuation starts with a space
+    parts, start, end_of_line = [], 0, len(line)
+    while start < end_of_line:
+        end = min(end_of_line, start + width)
+        while len(line[start:end].encode()) > width:
+            end -= 1
+        if end < end_of_line and end - start > 1 and line[end - 1] in "\\^":
+            end -= 1
+        parts.append(line[start:end])
+        start = end
+    return "\r\n ".join(parts)

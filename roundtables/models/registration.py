@@ -1,0 +1,94 @@
+"""Registration for sessions: each session's policy (seats, quotas, window), and people's registrations."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from roundtables.models.agenda import Session
+
+OPEN_SEATS = "open"
+
+
+class RegistrationPolicy(models.Model):
+    """How a session takes registrations: seats, quotas per constituency, who, when, what is asked."""
+
+    session = models.OneToOneField(
+        Session, on_delete=models.CASCADE, related_name="registration_policy", verbose_name=_("session")
+    )
+    total_seats = models.PositiveIntegerField(_("total seats"))
+    eligible_constituencies = models.JSONField(
+        _("who may register"), default=list, blank=True, help_text=_("Constituencies; empty means everyone.")
+    )
+    opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
+    ask_accessibility = models.BooleanField(_("ask about accessibility needs"), default=True)
+    ask_visa_letter = models.BooleanField(_("ask whether a visa support letter is needed"), default=True)
+    ask_dietary = models.BooleanField(_("ask about dietary needs"), default=True)
+
+    class Meta:
+        verbose_name = _("registration policy")
+        verbose_name_plural = _("registration policies")
+
+    def __str__(self):
+        return f"{self.session}: {self.total_seats}"
+
+    def quotas(self):
+        """{constituency: seats} for the constituencies with seats of their own."""
+        return {quota.constituency: quota.seats for quota in self.seat_quotas.all()}
+
+    def open_seats(self):
+        """Seats not reserved for a constituency: anyone eligible may take them."""
+        return max(0, self.total_seats - sum(self.quotas().values()))
+
+
+class SeatQuota(models.Model):
+    policy = models.ForeignKey(RegistrationPolicy, on_delete=models.CASCADE, related_name="seat_quotas")
+    constituency = models.CharField(_("constituency"), max_length=32)
+    seats = models.PositiveIntegerField(_("seats"))
+
+    class Meta:
+        ordering = ["constituency"]
+        constraints = [models.UniqueConstraint(fields=["policy", "constituency"], name="unique_seat_quota")]
+
+    def __str__(self):
+        return f"{self.constituency}: {self.seats}"
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("On the waiting list")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="registrations")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("person")
+    )
+    constituency = models.CharField(_("constituency at registration"), max_length=32)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    # Which seats a confirmed registration holds: a constituency's quota, or "open".
+    seat_pool = models.CharField(_("seats"), max_length=32, blank=True)
+    accessibility_needs = models.CharField(_("accessibility needs"), max_length=500, blank=True)
+    visa_letter_needed = models.BooleanField(_("visa support letter needed"), null=True, blank=True)
+    dietary_needs = models.CharField(_("dietary needs"), max_length=300, blank=True)
+    checkin_code = models.CharField(_("check-in code"), max_length=32, unique=True)
+    checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
+    created = models.DateTimeField(_("registered"), auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["session", "id"]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            # One live registration per person and session, whatever the concurrency.
+            models.UniqueConstraint(
+                fields=["session", "person"],
+                condition=~models.Q(status="cancelled"),
+                name="one_live_registration_per_person",
+            )
+        ]
+        indexes = [models.Index(fields=["session", "status", "seat_pool"])]
+
+    def __str__(self):
+        return f"{self.person} — {self.session} ({self.status})"

@@ -1,0 +1,99 @@
+"""The public programme: the home page, a forum's sub-themes and round tables, a round table's page."""
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView, TemplateView
+
+from roundtables.contributions.queries import accepted_prefetch, round_table_page_context
+from roundtables.models import Forum, GuidingQuestion, RoundTable, RoundTableTarget, RoundTableTheme, Session
+from roundtables.programme.queries import forum_or_404, programme_sub_themes
+
+
+class Home(TemplateView):
+    template_name = "roundtables/home.html"
+
+    def get_context_data(self, **kwargs):
+        forum = forum_or_404()
+        return super().get_context_data(
+            forum=forum,
+            sub_themes=programme_sub_themes(forum),
+            # The common space is linked once staff have opened its registration.
+            common_space_open=forum.sessions.filter(
+                slug="common-space", status=Session.Status.PUBLISHED, registration_policy__isnull=False
+            ).exists(),
+            **kwargs,
+        )
+
+
+class Programme(TemplateView):
+    """A forum's sub-themes and round tables; without a slug, the current forum's."""
+
+    template_name = "roundtables/programme.html"
+
+    def get_context_data(self, **kwargs):
+        forum = forum_or_404(kwargs.pop("forum", None))
+        other_forums = Forum.objects.exclude(pk=forum.pk).only(
+            "slug", "title", "title_en", "title_fr", "title_es", "year"
+        )
+        return super().get_context_data(
+            forum=forum,
+            sub_themes=programme_sub_themes(forum),
+            other_forums=other_forums,
+            compact_theme_links=forum.theme_links.select_related("theme"),
+            **kwargs,
+        )
+
+
+PUBLISHED_PRACTICES_SHOWN = 10
+
+
+def _published_practices():
+    """Prefetch (to ``published_practices``) the most recent published good practices linked to
+    the round table, in one query; through the reverse relation, so that this floor imports
+    nothing from the database of practices above it. Published practices are what every visitor
+    may see (practices.services.visible_practices)."""
+    practice_model = RoundTable.practices.rel.related_model
+    return Prefetch(
+        "practices",
+        queryset=practice_model.objects.filter(status="published")
+        .only("id", "title", "language", "published_at")
+        .order_by("-published_at", "-id")[:PUBLISHED_PRACTICES_SHOWN],
+        to_attr="published_practices",
+    )
+
+
+class RoundTableDetail(DetailView):
+    template_name = "roundtables/roundtable_detail.html"
+    context_object_name = "round_table"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            RoundTable.objects.select_related("forum", "sub_theme").prefetch_related(
+                Prefetch("guiding_questions", queryset=GuidingQuestion.objects.order_by("position")),
+                Prefetch(
+                    "target_links",
+                    queryset=RoundTableTarget.objects.select_related("target__goal"),
+                ),
+                Prefetch("theme_links", queryset=RoundTableTheme.objects.select_related("theme")),
+                _published_practices(),
+                accepted_prefetch(),
+            ),
+            forum__slug=self.kwargs["forum"],
+            code=self.kwargs["code"],
+        )
+
+    def get_context_data(self, **kwargs):
+        round_table = self.object
+        siblings = (
+            RoundTable.objects.filter(forum_id=round_table.forum_id)
+            .only("code", "forum_id", "position")
+            .order_by("position", "code")
+        )
+        codes = [rt.code for rt in siblings]
+        index = codes.index(round_table.code)
+        return super().get_context_data(
+            previous_code=codes[index - 1] if index > 0 else None,
+            next_code=codes[index + 1] if index + 1 < len(codes) else None,
+            **round_table_page_context(round_table, user=self.request.user),
+            **kwargs,
+        )

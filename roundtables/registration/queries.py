@@ -1,0 +1,97 @@
+"""Reads of registration that the services, pages, tasks and exports share: whether registration is
+open, a person's live registration, the seats taken in each pool, the waiting list and its order.
+
+Each rule is written here once: ``register`` refuses by the same window that the page shows, and
+the waiting list is promoted in the order whose positions the pages, emails and CSV give.
+"""
+
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from roundtables.models import OPEN_SEATS, Registration
+from stakeholders.models import Constituency, constituency_label
+
+NOT_YET, OPEN, CLOSED = "not_yet", "open", "closed"
+
+
+def registration_state(policy, now=None):
+    """'not_yet', 'open' or 'closed', by the policy's dates (it closes at ``closes_at`` itself)."""
+    now = now or timezone.now()
+    if policy.opens_at and now < policy.opens_at:
+        return NOT_YET
+    if policy.closes_at and now >= policy.closes_at:
+        return CLOSED
+    return OPEN
+
+
+def live_registrations(*, session, person):
+    """The person's registrations for the session that are not cancelled (one at most, by a constraint)."""
+    return Registration.objects.filter(session=session, person=person).exclude(status=Registration.Status.CANCELLED)
+
+
+def waiting_list(session_id):
+    """The session's waiting list in its order, first come first served (by id): the first of it is
+    promoted first, and a person's position is their place in it."""
+    return Registration.objects.filter(session_id=session_id, status=Registration.Status.WAITLISTED).order_by("id")
+
+
+def waitlist_position(registration):
+    """1 for the first person waiting, counted over the session's whole waiting list; None when not waiting."""
+    if registration.status != Registration.Status.WAITLISTED:
+        return None
+    return waiting_list(registration.session_id).filter(id__lte=registration.id).count()
+
+
+def waitlist_positions(session, ids=None):
+    """{registration id: position} for the session's waiting list (of ``ids`` only, if given), in one query."""
+    positions = {pk: number for number, pk in enumerate(waiting_list(session.pk).values_list("id", flat=True), start=1)}
+    return positions if ids is None else {pk: positions[pk] for pk in ids if pk in positions}
+
+
+def seat_pool_label(pool):
+    """How a pool of seats is named: "Open seats", or the constituency whose quota it is ("" for none)."""
+    if not pool:
+        return ""
+    return _("Open seats") if pool == OPEN_SEATS else constituency_label(pool)
+
+
+def in_constituency_order(constituencies):
+    """``constituencies`` sorted as the constituency choices are listed; unknown values last."""
+    order = [value for value, _label in Constituency.choices]
+    return sorted(constituencies, key=lambda c: order.index(c) if c in order else len(order))
+
+
+def confirmed_per_pool(session_id):
+    """{pool: confirmed registrations} of the session, in one query."""
+    rows = (
+        Registration.objects.filter(session_id=session_id, status=Registration.Status.CONFIRMED)
+        .order_by()
+        .values_list("seat_pool")
+        .annotate(count=Count("id"))
+    )
+    return dict(rows)
+
+
+def seat_pools(policy):
+    """Each pool of seats (a constituency's quota, then the open seats) with its seats taken, in one query."""
+    taken = confirmed_per_pool(policy.session_id)
+    quotas = policy.quotas()
+    pools = [
+        {"key": key, "label": seat_pool_label(key), "seats": quotas[key], "taken": taken.get(key, 0)}
+        for key in in_constituency_order(quotas)
+    ]
+    open_seats = policy.open_seats()
+    if open_seats or not pools:
+        pools.append(
+            {
+                "key": OPEN_SEATS,
+                "label": seat_pool_label(OPEN_SEATS),
+                "seats": open_seats,
+                "taken": taken.get(OPEN_SEATS, 0),
+            }
+        )
+    for pool in pools:
+        pool["left"] = max(0, pool["seats"] - pool["taken"])
+        pool["percent"] = min(100, round(100 * pool["taken"] / pool["seats"])) if pool["seats"] else 100
+    return pools

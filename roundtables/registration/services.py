@@ -1,0 +1,283 @@
+"""Actions on registration for sessions (the common space first): register, cancel (and promote the
+first person waiting), promote by hand, check in at the door, configure a session's policy.
+
+Each one is a locked, repeatable transaction; emails go through the outbox after the commit.
+"""
+
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from common import outbox
+from roundtables.models import OPEN_SEATS, Registration, RegistrationPolicy, SeatQuota, Session
+from roundtables.registration.queries import (
+    CLOSED,
+    NOT_YET,
+    confirmed_per_pool,
+    live_registrations,
+    registration_state,
+    waiting_list,
+)
+from stakeholders import audit
+from stakeholders.permissions import can
+
+
+class RegistrationRefused(ValidationError):
+    """A registration that the rules do not allow; its message is shown to the person."""
+
+
+def _pools_for(policy, constituency):
+    """The seats a person may take, in the order they are tried: their constituency's quota, then open seats."""
+    pools = [constituency] if constituency in policy.quotas() else []
+    if policy.open_seats():
+        pools.append(OPEN_SEATS)
+    return pools
+
+
+def _capacity(policy, pool):
+    return policy.open_seats() if pool == OPEN_SEATS else policy.quotas().get(pool, 0)
+
+
+def _confirmed_in(session, pool):
+    return Registration.objects.filter(session=session, status=Registration.Status.CONFIRMED, seat_pool=pool).count()
+
+
+def _locked_policy(session):
+    """Lock the session's registration policy: every count-then-write for its seats happens under it."""
+    try:
+        policy = RegistrationPolicy.objects.select_for_update().prefetch_related("seat_quotas").get(session=session)
+    except RegistrationPolicy.DoesNotExist:
+        raise RegistrationRefused(_("This session does not take registrations.")) from None
+    policy.session = session
+    return policy
+
+
+def check_eligibility(*, policy, person, now=None):
+    """Raise RegistrationRefused with the reason when ``person`` may not register now."""
+    from stakeholders.permissions import has_verified_email, profile_of
+
+    if not has_verified_email(person):
+        raise RegistrationRefused(_("Verify your email address before registering."))
+    if policy.session.status != Session.Status.PUBLISHED:
+        raise RegistrationRefused(_("This session does not take registrations."))
+    state = registration_state(policy, now)
+    if state == NOT_YET:
+        raise RegistrationRefused(
+            _("Registration opens on %(date)s.")
+            % {"date": date_format(timezone.localtime(policy.opens_at), "DATETIME_FORMAT")}
+        )
+    if state == CLOSED:
+        raise RegistrationRefused(_("Registration is closed."))
+    profile = profile_of(person)
+    constituency = profile.constituency if profile else ""
+    if not constituency:
+        raise RegistrationRefused(_("Say in your profile which constituency you belong to, then register."))
+    if policy.eligible_constituencies and constituency not in policy.eligible_constituencies:
+        raise RegistrationRefused(_("This session is not open to your constituency."))
+    return constituency
+
+
+def _new_code():
+    return secrets.token_urlsafe(12)
+
+
+def _notify(registration, event):
+    outbox.enqueue("roundtables.tasks.send_registration_email", registration_id=registration.pk, event=event)
+
+
+@transaction.atomic
+def register(*, session, person, accessibility_needs="", visa_letter_needed=None, dietary_needs=""):
+    """Register ``person``: confirmed if a seat they may take is free, else waitlisted.
+
+    Returns (registration, created). A person's live registration is returned as it is when
+    they register again (a double click, a retried request): never a second one.
+    """
+    # What does not depend on the seats is read before the lock, so that the lock is held briefly
+    # when many people register at once (the person's profile and email are then cached).
+    live = live_registrations(session=session, person=person)
+    existing = live.first()
+    if existing:
+        return existing, False
+    unlocked = RegistrationPolicy.objects.filter(session=session).first()
+    if unlocked is None:
+        raise RegistrationRefused(_("This session does not take registrations."))
+    unlocked.session = session
+    check_eligibility(policy=unlocked, person=person)
+
+    policy = _locked_policy(session)
+    existing = live.first()  # a double click that waited for the lock finds the first one's registration
+    if existing:
+        return existing, False
+    constituency = check_eligibility(policy=policy, person=person)  # dates may have changed meanwhile
+    confirmed = confirmed_per_pool(session.pk)
+    status, pool = Registration.Status.WAITLISTED, ""
+    for candidate in _pools_for(policy, constituency):
+        if confirmed.get(candidate, 0) < _capacity(policy, candidate):
+            status, pool = Registration.Status.CONFIRMED, candidate
+            break
+    registration = Registration.objects.create(
+        session=session,
+        person=person,
+        constituency=constituency,
+        status=status,
+        seat_pool=pool,
+        accessibility_needs=accessibility_needs if policy.ask_accessibility else "",
+        visa_letter_needed=visa_letter_needed if policy.ask_visa_letter else None,
+        dietary_needs=dietary_needs if policy.ask_dietary else "",
+        checkin_code=_new_code(),
+    )
+    _notify(registration, status)
+    return registration, True
+
+
+def _promote_next(policy, pool):
+    """Give a freed seat of ``pool`` to the first person waiting who may take it."""
+    if not pool or _confirmed_in(policy.session, pool) >= _capacity(policy, pool):
+        return None
+    waiting = waiting_list(policy.session_id)
+    if pool != OPEN_SEATS:
+        waiting = waiting.filter(constituency=pool)
+    promoted = waiting.first()
+    if promoted is None:
+        return None
+    promoted.status = Registration.Status.CONFIRMED
+    promoted.seat_pool = pool
+    promoted.save(update_fields=["status", "seat_pool"])
+    _notify(promoted, "promoted")
+    return promoted
+
+
+@transaction.atomic
+def cancel(*, registration, actor, reason=""):
+    """Cancel a registration; a freed seat goes to the first person waiting for it, in the same transaction.
+
+    Returns the promoted registration, if any. Staff cancelling someone else's registration is audited.
+    """
+    policy = _locked_policy(registration.session)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status == Registration.Status.CANCELLED:
+        return None
+    before = {"status": registration.status, "seat_pool": registration.seat_pool}
+    freed = registration.seat_pool if registration.status == Registration.Status.CONFIRMED else ""
+    registration.status = Registration.Status.CANCELLED
+    registration.seat_pool = ""
+    registration.cancelled_at = timezone.now()
+    registration.save(update_fields=["status", "seat_pool", "cancelled_at"])
+    if actor.pk != registration.person_id:
+        audit.record(
+            actor=actor,
+            action="roundtables.registration.cancelled",
+            obj=registration,
+            before=before,
+            after={"status": "cancelled", "reason": reason},
+        )
+    _notify(registration, "cancelled")
+    return _promote_next(policy, freed)
+
+
+@transaction.atomic
+def promote(*, registration, staff, reason):
+    """Staff confirm a waiting person by hand, into a free seat they may take; audited."""
+    if not can(staff, "roundtables.manage_registrations"):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for promoting this person by hand."))
+    policy = _locked_policy(registration.session)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status != Registration.Status.WAITLISTED:
+        raise ValidationError(_("Only a person on the waiting list can be promoted."))
+    for pool in _pools_for(policy, registration.constituency):
+        if _confirmed_in(registration.session, pool) < _capacity(policy, pool):
+            break
+    else:
+        raise ValidationError(_("No seat that this person may take is free. Cancel a registration first."))
+    registration.status = Registration.Status.CONFIRMED
+    registration.seat_pool = pool
+    registration.save(update_fields=["status", "seat_pool"])
+    audit.record(
+        actor=staff,
+        action="roundtables.registration.promoted",
+        obj=registration,
+        before={"status": "waitlisted"},
+        after={"status": "confirmed", "seat_pool": pool, "reason": reason.strip()},
+    )
+    _notify(registration, "promoted")
+    return registration
+
+
+@transaction.atomic
+def check_in(*, session, code, staff):
+    """Mark attendance at the door. Returns (registration or None, outcome): outcome is
+    'checked_in', 'already' (a second check-in), 'unknown' (no such code for this session)
+    or 'not_confirmed' (cancelled or still waiting)."""
+    if not can(staff, "roundtables.manage_registrations"):
+        raise PermissionDenied
+    registration = (
+        Registration.objects.select_for_update()
+        .select_related("person")
+        .filter(session=session, checkin_code=code.strip())
+        .first()
+    )
+    if registration is None:
+        return None, "unknown"
+    if registration.status != Registration.Status.CONFIRMED:
+        return registration, "not_confirmed"
+    if registration.checked_in_at:
+        return registration, "already"
+    registration.checked_in_at = timezone.now()
+    registration.save(update_fields=["checked_in_at"])
+    return registration, "checked_in"
+
+
+@transaction.atomic
+def configure_registration(
+    *,
+    session,
+    staff,
+    total_seats,
+    quotas,
+    eligible_constituencies,
+    opens_at=None,
+    closes_at=None,
+    ask_accessibility=True,
+    ask_visa_letter=True,
+    ask_dietary=True,
+):
+    """Open (or change) registration for a session. ``quotas``: {constituency: seats}."""
+    if not can(staff, "roundtables.manage_registrations"):
+        raise PermissionDenied
+    quotas = {constituency: seats for constituency, seats in quotas.items() if seats}
+    if sum(quotas.values()) > total_seats:
+        raise ValidationError(_("The seats per constituency add up to more than the total seats."))
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise ValidationError(_("Registration must close after it opens."))
+    policy = RegistrationPolicy.objects.select_for_update().filter(session=session).first()
+    before = None
+    if policy is None:
+        policy = RegistrationPolicy(session=session)
+    else:
+        before = {"total_seats": policy.total_seats, "quotas": policy.quotas()}
+    policy.total_seats = total_seats
+    policy.eligible_constituencies = list(eligible_constituencies)
+    policy.opens_at, policy.closes_at = opens_at, closes_at
+    policy.ask_accessibility, policy.ask_visa_letter, policy.ask_dietary = (
+        ask_accessibility,
+        ask_visa_letter,
+        ask_dietary,
+    )
+    policy.save()
+    policy.seat_quotas.exclude(constituency__in=quotas).delete()
+    for constituency, seats in quotas.items():
+        SeatQuota.objects.update_or_create(policy=policy, constituency=constituency, defaults={"seats": seats})
+    audit.record(
+        actor=staff,
+        action="roundtables.registration_policy.saved",
+        obj=session,
+        before=before,
+        after={"total_seats": total_seats, "quotas": quotas, "eligible": list(eligible_constituencies)},
+    )
+    return policy
