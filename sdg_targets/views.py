@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
 from sdg_targets.models import CompactTheme, Goal, Target
+from sdg_targets.queries import published_practices
 
 
 def round_table_links(model, *, forum_filter=None):
@@ -32,24 +33,6 @@ def round_table_links(model, *, forum_filter=None):
             *(f"round_table__forum__title_{code}" for code in ("en", "fr", "es")),
         )
         .order_by("-round_table__forum__year", "round_table__position", "round_table__code"),
-    )
-
-
-PUBLISHED_PRACTICES_SHOWN = 10
-
-
-def published_practices(model):
-    """Prefetch (to ``published_practices``) the most recent published good practices linked to a
-    target or theme: one query, whatever their number. Reached through the reverse relation, so
-    this floor imports nothing from the database of practices above it; published practices are
-    what every visitor may see (practices.services.visible_practices)."""
-    practice_model = model.practices.rel.related_model
-    return Prefetch(
-        "practices",
-        queryset=practice_model.objects.filter(status="published")
-        .only("id", "title", "language", "published_at")
-        .order_by("-published_at", "-id")[:PUBLISHED_PRACTICES_SHOWN],
-        to_attr="published_practices",
     )
 
 

@@ -7,6 +7,7 @@ from django.views.generic import DetailView, TemplateView
 from roundtables.contributions.queries import accepted_prefetch, round_table_page_context
 from roundtables.models import Forum, GuidingQuestion, RoundTable, RoundTableTarget, RoundTableTheme, Session
 from roundtables.programme.queries import forum_or_404, programme_sub_themes
+from sdg_targets.queries import published_practices
 
 
 class Home(TemplateView):
@@ -44,24 +45,6 @@ class Programme(TemplateView):
         )
 
 
-PUBLISHED_PRACTICES_SHOWN = 10
-
-
-def _published_practices():
-    """Prefetch (to ``published_practices``) the most recent published good practices linked to
-    the round table, in one query; through the reverse relation, so that this floor imports
-    nothing from the database of practices above it. Published practices are what every visitor
-    may see (practices.services.visible_practices)."""
-    practice_model = RoundTable.practices.rel.related_model
-    return Prefetch(
-        "practices",
-        queryset=practice_model.objects.filter(status="published")
-        .only("id", "title", "language", "published_at")
-        .order_by("-published_at", "-id")[:PUBLISHED_PRACTICES_SHOWN],
-        to_attr="published_practices",
-    )
-
-
 class RoundTableDetail(DetailView):
     template_name = "roundtables/roundtable_detail.html"
     context_object_name = "round_table"
@@ -75,7 +58,7 @@ class RoundTableDetail(DetailView):
                     queryset=RoundTableTarget.objects.select_related("target__goal"),
                 ),
                 Prefetch("theme_links", queryset=RoundTableTheme.objects.select_related("theme")),
-                _published_practices(),
+                published_practices(RoundTable),
                 accepted_prefetch(),
             ),
             forum__slug=self.kwargs["forum"],
