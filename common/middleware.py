@@ -68,7 +68,11 @@ class RefuseControlCharactersMiddleware:
         return self.get_response(request)
 
     def _refused(self, request):
-        if FORBIDDEN.search(request.path) or _forbidden_in(_query_values(request.GET)):
+        try:
+            query = list(_query_values(request.GET))
+        except UnicodeError:
+            query = []  # not from a WSGI server (which hands over Latin-1 text): the test client's raw strings
+        if FORBIDDEN.search(request.path) or _forbidden_in(query):
             return True
         if request.method != "POST":
             return False

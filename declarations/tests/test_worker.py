@@ -2,88 +2,39 @@
 and a worker killed in the middle of a job."""
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
-from django.db import connection
 
 from declarations import compile as compiler
 from declarations.compile.inputs import inputs_digest
 from declarations.models import CompileJob, CompileSection, Draft
 from demo.contributions import seed_contributions
 from demo.services import seed_demo
+from gfmd_portal.tests.brokers import Worker
 from roundtables.models import Forum
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 STALL_SECONDS = 3
 
-# A worker process of its own; SLOW_COMPILE (seconds per contribution) makes a job last long enough
-# to be interrupted. The code run is the project's, unchanged otherwise.
-WORKER = """
+# The project's worker; SLOW_COMPILE (seconds per contribution) makes a job last long enough to be
+# interrupted. The code run is the project's, unchanged otherwise.
+SLOW_WORKER = """
 import os, time
 import django
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gfmd_portal.settings")
 django.setup()
-if os.environ.get("SLOW_COMPILE"):
-    from declarations.compile.progress import Progress
-    step = Progress.step
-    def slow(self, rows=1):
-        time.sleep(float(os.environ["SLOW_COMPILE"]))
-        step(self, rows)
-    Progress.step = slow
+from declarations.compile.progress import Progress
+step = Progress.step
+def slow(self, rows=1):
+    time.sleep(float(os.environ["SLOW_COMPILE"]))
+    step(self, rows)
+Progress.step = slow
 from gfmd_portal.celery import app
 app.worker_main(["worker", "--pool", "solo", "--loglevel", "INFO", "--without-gossip", "--without-mingle",
                  "--without-heartbeat"])
 """
-
-
-def _database_url():
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-class Worker:
-    def __init__(self, broker, log, slow=None):
-        env = {
-            **os.environ,
-            "DATABASE_URL": _database_url(),
-            "REDIS_URL": broker.url,
-            "DECLARATION_COMPILE_STALL_SECONDS": str(STALL_SECONDS),
-            "HTTPS": "0",
-        }
-        env.pop("CELERY_TASK_ALWAYS_EAGER", None)
-        if slow:
-            env["SLOW_COMPILE"] = str(slow)
-        self.log = log
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", WORKER],
-            cwd=django_settings.BASE_DIR,
-            env=env,
-            stdout=log.open("w"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def kill(self):
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(10)
-
-    def stop(self):
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 @pytest.fixture
@@ -91,7 +42,9 @@ def workers(private_broker, tmp_path):
     started = []
 
     def start(slow=None):
-        worker = Worker(private_broker, Path(tmp_path) / f"worker-{len(started)}.log", slow=slow)
+        env = {"DECLARATION_COMPILE_STALL_SECONDS": str(STALL_SECONDS), "SLOW_COMPILE": str(slow or 0)}
+        log = Path(tmp_path) / f"worker-{len(started)}.log"
+        worker = Worker(private_broker, log, program=SLOW_WORKER if slow else None, env=env)
         started.append(worker)
         return worker
 
