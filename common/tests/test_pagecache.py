@@ -189,3 +189,42 @@ def test_api_answers_are_keyed_on_the_parameters_their_schema_documents(client, 
     assert client.get("/api/v1/practices/?q=water&page_size=5&junk=2")["X-Page-Cache"] == "hit"
     assert client.get("/api/v1/roundtables/?lang=fr")["X-Page-Cache"] == "miss"
     assert client.get("/api/v1/roundtables/?lang=fr&x=1")["X-Page-Cache"] == "hit"
+
+
+def test_every_parameter_a_public_view_reads_is_declared():
+    """A cached page that reads a parameter it does not declare would be served to every visitor
+    whatever they asked: each view that reads request.GET says which parameters (page_cache_params)."""
+    import ast
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.urls import get_resolver
+
+    from common.pagecache import params_read_by
+
+    readers = set()
+    for path in Path(settings.BASE_DIR).glob("*/**/*views.py"):
+        if ".venv" in path.parts or "tests" in path.parts:
+            continue
+        tree = ast.parse(path.read_text())
+        for node in tree.body:
+            if isinstance(node, (ast.ClassDef, ast.FunctionDef)) and "request.GET" in ast.unparse(node):
+                readers.add(node.name)
+
+    undeclared = []
+
+    def walk(resolver):
+        for entry in resolver.url_patterns:
+            if hasattr(entry, "url_patterns"):
+                walk(entry)
+                continue
+            func = entry.callback
+            owner = getattr(func, "view_class", None) or getattr(func, "cls", None) or func
+            if owner.__name__ in readers and not params_read_by(type("Match", (), {"func": func})):
+                undeclared.append(owner.__name__)
+
+    walk(get_resolver())
+    # Staff pages are never cached (a signed-in visitor has a session): they need not declare.
+    staff = {"StaffRegistrations", "ContributionQueue", "StaffDelegateQueue", "AuditTrail", "ReviewQueue"}
+    staff |= {"StaffDraft", "StaffSources", "StaffCompare", "StaffParagraphSources", "export_queryset"}
+    assert sorted(set(undeclared) - staff) == []

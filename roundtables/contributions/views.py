@@ -42,6 +42,7 @@ class Contribute(View):
     current forum, by a participant with a verified email address."""
 
     template_name = "roundtables/contributions/contribute.html"
+    page_cache_params = ("question",)
 
     @cached_property
     def round_table(self):
@@ -138,6 +139,8 @@ class RoundTableContributions(TemplateView):
     """GET /<lang>/roundtables/<forum>/<code>/contributions/: every accepted contribution of a round
     table, by guiding question and kind, paginated."""
 
+    page_cache_params = ("question", "kind", "page")
+
     template_name = "roundtables/contributions/round_table_list.html"
 
     def get_context_data(self, **kwargs):
@@ -222,6 +225,8 @@ class SessionReport(View):
     """GET/POST /<lang>/sessions/<slug>/report/?language=fr: the report of a session of the current forum,
     one text per language, written by the session's rapporteurs or staff. A stale save (someone else
     saved since the form was opened) is refused and keeps the typed text."""
+
+    page_cache_params = ("language",)
 
     template_name = "roundtables/contributions/report.html"
 
