@@ -171,7 +171,7 @@ SERVICE_TIMEOUT = 2
 CACHE_SOCKET_TIMEOUT = env.number("CACHE_SOCKET_TIMEOUT", 0.25, minimum=0.01)
 # An action publishes its follow-up tasks with this timeout (seconds); a failure is remembered
 # for OUTBOX_BROKER_COOLDOWN seconds, during which actions leave their tasks to the relay at once.
-OUTBOX_PUBLISH_TIMEOUT = env.number("OUTBOX_PUBLISH_TIMEOUT", 0.5, minimum=0.05)
+OUTBOX_PUBLISH_TIMEOUT = env.number("OUTBOX_PUBLISH_TIMEOUT", 0.3, minimum=0.05)
 OUTBOX_BROKER_COOLDOWN = env.number("OUTBOX_BROKER_COOLDOWN", 10.0, minimum=0)
 
 if CACHE_URL:
