@@ -1,5 +1,6 @@
 """Small helpers for views that several apps share."""
 
+from django.conf import settings
 from django.utils.cache import patch_cache_control
 
 
@@ -12,3 +13,8 @@ def no_store(response):
 def error_text(error):
     """The messages of a ValidationError as one line for a flash message or a form error."""
     return " ".join(error.messages)
+
+
+def site_url(path):
+    """The absolute address of a path of this site, for links in emails (SITE_URL)."""
+    return f"{settings.SITE_URL}{path}"

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from declarations.models import Declaration, Draft, Paragraph
 from declarations.rendering import render_html
 from stakeholders import audit
+from stakeholders.models import display_name
 
 COPY_BATCH = 2000
 
@@ -36,7 +37,7 @@ def latest_version(declaration):
 
 
 def _editor_name(user):
-    return (user.get_full_name() or user.email or user.get_username()) if user is not None else ""
+    return display_name(user)
 
 
 def render_draft_html(draft):

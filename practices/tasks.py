@@ -1,12 +1,12 @@
 """Emails of the good-practice workflow, sent after the step is committed (common.outbox)."""
 
 from celery import shared_task
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
+from common.http import site_url
 from practices.models import Practice, Transition
 from stakeholders import emails
 from stakeholders.models import Profile
@@ -38,12 +38,12 @@ def _url(practice, status, language):
     with translation.override(language):
         if status == Status.PUBLISHED:
             try:
-                return settings.SITE_URL + practice.get_absolute_url()
+                return site_url(practice.get_absolute_url())
             except NoReverseMatch:  # the public pages are not mounted
                 pass
         if status == Status.CHANGES_REQUESTED:
-            return settings.SITE_URL + reverse("practices:edit", kwargs={"pk": practice.pk})
-        return settings.SITE_URL + reverse("practices:mine")
+            return site_url(reverse("practices:edit", kwargs={"pk": practice.pk}))
+        return site_url(reverse("practices:mine"))
 
 
 @shared_task(name="practices.tasks.send_practice_email", ignore_result=True)

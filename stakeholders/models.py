@@ -21,6 +21,13 @@ class Constituency(models.TextChoices):
     LOCAL_AUTHORITY = "local_authority", _("Local authority")
 
 
+def display_name(user):
+    """A person's name where they gave one, else their email address (or, lacking both, username)."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.email or user.get_username()
+
+
 def constituency_label(value, missing="—"):
     """The constituency's name in the active language; ``missing`` when none is stated, and an
     unknown value (a constituency since removed) as it was stored."""

@@ -1,14 +1,10 @@
 from celery import shared_task
-from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from common.http import site_url
 from stakeholders import emails, services
 from stakeholders.models import DelegateInvitation, DelegateRequest
-
-
-def _absolute(path):
-    return f"{settings.SITE_URL}{path}"
 
 
 @shared_task(name="stakeholders.tasks.send_delegate_decision", ignore_result=True)
@@ -20,7 +16,7 @@ def send_delegate_decision(request_id):
         return
     language = emails.language_of(delegate_request.user)
     with translation.override(language):
-        url = _absolute(reverse("stakeholders:account"))
+        url = site_url(reverse("stakeholders:account"))
     emails.send(
         to=delegate_request.user.email,
         language=language,
@@ -35,7 +31,7 @@ def send_delegate_invitation(invitation_id):
     if invitation is None or invitation.accepted_at:
         return
     with translation.override(invitation.language):
-        url = _absolute(
+        url = site_url(
             reverse("stakeholders:accept-invitation", kwargs={"token": services.invitation_token(invitation)})
         )
     emails.send(

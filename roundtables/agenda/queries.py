@@ -27,6 +27,7 @@ from roundtables.models import (
     SessionChange,
     SessionRole,
 )
+from stakeholders.models import display_name
 
 
 def local(value, forum):
@@ -46,7 +47,7 @@ def role_holder_name(role):
     """A role holder's name as staff see it: a person's name, else their email address; a guest's name."""
     if role.person_id is None:
         return role.guest_name
-    return role.person.get_full_name() or role.person.email
+    return display_name(role.person)
 
 
 def role_person(role):

@@ -3,20 +3,16 @@ after the change committed (the outbox). The task keeps the name it had in ``rou
 outbox rows store it."""
 
 from celery import shared_task
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 
+from common.http import site_url
 from roundtables.agenda.queries import local, place
 from roundtables.agenda.services import field_label
 from roundtables.models import Session, SessionChange
 from stakeholders import emails
-
-
-def _absolute(path):
-    return f"{settings.SITE_URL}{path}"
 
 
 def _shown(name, value, limit=300):
@@ -70,7 +66,7 @@ def send_agenda_change_email(change_id, person_id):
         return
     language = emails.language_of(person)
     with translation.override(language):
-        page_url = _absolute(
+        page_url = site_url(
             reverse("roundtables:agenda-session", kwargs={"forum": session.forum.slug, "slug": session.slug})
         )
         context = email_context(change=change, person=person)

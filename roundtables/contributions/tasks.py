@@ -3,17 +3,12 @@ decision committed (the outbox). The task keeps the name it had in ``roundtables
 rows store it."""
 
 from celery import shared_task
-from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from common.http import site_url
 from roundtables.models import Contribution
 from stakeholders import emails
-
-
-def _absolute(path):
-    return f"{settings.SITE_URL}{path}"
-
 
 CONTRIBUTION_EVENTS = {"accepted", "rejected"}
 
@@ -35,8 +30,8 @@ def send_contribution_email(contribution_id, event):
         return
     language = emails.language_of(author)
     with translation.override(language):
-        round_table_url = _absolute(contribution.round_table.get_absolute_url())
-        contributions_url = _absolute(reverse("roundtables:my-contributions"))
+        round_table_url = site_url(contribution.round_table.get_absolute_url())
+        contributions_url = site_url(reverse("roundtables:my-contributions"))
     emails.send(
         to=author.email,
         language=language,

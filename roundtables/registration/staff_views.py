@@ -22,15 +22,10 @@ from roundtables.registration import services
 from roundtables.registration.forms import CheckInForm, RegistrationFilterForm, RegistrationPolicyForm, StaffActionForm
 from roundtables.registration.queries import in_constituency_order, seat_pool_label, seat_pools, waitlist_positions
 from roundtables.registration.tickets import registration_page_url
-from stakeholders.models import constituency_label
+from stakeholders.models import constituency_label, display_name
 from stakeholders.permissions import PermissionRequiredMixin
 
 STAFF_PAGE_SIZE = 100
-
-
-def display_name(user):
-    """A person's name where they gave one, else their email address (sign-up asks no name)."""
-    return user.get_full_name() or user.email
 
 
 class StaffSessionMixin(PermissionRequiredMixin):

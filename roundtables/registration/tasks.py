@@ -4,10 +4,10 @@ The task keeps the name it had in ``roundtables/tasks.py``: outbox rows store it
 """
 
 from celery import shared_task
-from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from common.http import site_url
 from roundtables.agenda.queries import place
 from roundtables.models import Registration
 from roundtables.registration import tickets
@@ -25,10 +25,6 @@ EVENTS = {
 WITH_CODE = {"confirmed", "promoted"}
 
 
-def _absolute(path):
-    return f"{settings.SITE_URL}{path}"
-
-
 @shared_task(name="roundtables.tasks.send_registration_email", ignore_result=True)
 def send_registration_email(registration_id, event):
     """Tell the person what became of their registration, in their language. Quiet when the
@@ -41,9 +37,9 @@ def send_registration_email(registration_id, event):
     person = registration.person
     language = emails.language_of(person)
     with translation.override(language):
-        page_url = _absolute(tickets.registration_page_url(registration.session))
-        calendar_url = _absolute(reverse("roundtables:registration-ics", kwargs={"pk": registration.pk}))
-        registrations_url = _absolute(reverse("roundtables:my-registrations"))
+        page_url = site_url(tickets.registration_page_url(registration.session))
+        calendar_url = site_url(reverse("roundtables:registration-ics", kwargs={"pk": registration.pk}))
+        registrations_url = site_url(reverse("roundtables:my-registrations"))
     attachments = []
     if event in WITH_CODE:
         attachments.append(("check-in-code.svg", tickets.qr_svg(registration.checkin_code), "image/svg+xml"))
