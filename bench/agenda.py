@@ -347,11 +347,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchError as exc:
-        print(f"bench/agenda.py: {exc}", file=sys.stderr)
-        sys.exit(2)
-    except KeyboardInterrupt:
-        print("bench/agenda.py: interrupted; gunicorn stopped", file=sys.stderr)
-        sys.exit(130)
+    pages.run(main, "agenda.py")

@@ -550,12 +550,18 @@ def main(argv=None):
     return 1 if errors else 0
 
 
-if __name__ == "__main__":
+def run(main, name):
+    """A benchmark's entry point: its exit status; 2 with a one-line message when the bench itself
+    fails; 130 on Ctrl-C (the servers it started are stopped by their context managers)."""
     try:
         sys.exit(main())
     except BenchError as exc:
-        print(f"bench/pages.py: {exc}", file=sys.stderr)
+        print(f"bench/{name}: {exc}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
-        print("bench/pages.py: interrupted; gunicorn stopped", file=sys.stderr)
+        print(f"bench/{name}: interrupted; gunicorn stopped", file=sys.stderr)
         sys.exit(130)
+
+
+if __name__ == "__main__":
+    run(main, "pages.py")

@@ -402,11 +402,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchError as exc:
-        print(f"bench/registration_race.py: {exc}", file=sys.stderr)
-        sys.exit(2)
-    except KeyboardInterrupt:
-        print("bench/registration_race.py: interrupted; gunicorn stopped", file=sys.stderr)
-        sys.exit(130)
+    pages.run(main, "registration_race.py")
