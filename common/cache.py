@@ -104,9 +104,24 @@ class RedisCache(DjangoRedisCache):
             self.breaker.trip(exc)
             return fallback
         if self.breaker.failed_since is not None and self.breaker.succeeded():
+            self._forget_sessions()
             for function in _after_outage:
                 function()
         return result
+
+    def _forget_sessions(self):
+        """Drop the cached copies of sessions (cached_db) after an outage: a session changed or ended
+        meanwhile (a sign-out) was written to the database only, and the copy a frozen Redis kept
+        would otherwise be read again. The sessions are read from the database once more."""
+        from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+
+        try:
+            client = self._cache.get_client(write=True)
+            keys = list(client.scan_iter(match=self.make_and_validate_key(KEY_PREFIX) + "*", count=1000))
+            for start in range(0, len(keys), 1000):
+                client.delete(*keys[start : start + 1000])
+        except RedisError as exc:
+            self.breaker.trip(exc)
 
     def available(self):
         """True unless Redis failed within the cool-down (a cheap check, no round trip)."""

@@ -201,3 +201,29 @@ def test_a_message_the_broker_holds_twice_runs_once(shared_redis_cache, common_s
     assert f"outbox row {task.pk} already done, not run again" in output
     task.refresh_from_db()
     assert task.done_at is not None
+
+
+def test_a_sign_out_during_a_frozen_cache_is_not_undone_when_it_thaws(shared_redis_cache, forum, personas, client):
+    from django.conf import settings
+
+    from common.cache import _breakers
+
+    person = personas.participant("leaving@example.org")
+    _sign_in(client, person.email)
+    old_cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert client.get("/en/accounts/").status_code == 200  # the session is now in the cache too
+    shared_redis_cache.process.send_signal(signal.SIGSTOP)
+    try:
+        assert client.post("/en/accounts/logout/").status_code == 302
+    finally:
+        shared_redis_cache.process.send_signal(signal.SIGCONT)
+    for breaker in _breakers.values():
+        breaker.open_until = 0.0  # as when the cool-down ends
+    assert cache.get("anything") is None  # the first operation after the outage
+
+    from django.test import Client
+
+    thief = Client()
+    thief.cookies[settings.SESSION_COOKIE_NAME] = old_cookie
+    response = thief.get("/en/accounts/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
