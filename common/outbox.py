@@ -10,6 +10,7 @@ timeout. Tasks must be safe to run twice.
 """
 
 import logging
+from contextlib import contextmanager
 
 from celery import current_app as app
 from django.conf import settings
@@ -31,14 +32,20 @@ def enqueue(task_name, **kwargs):
     return task
 
 
-def _publish(task):
-    # A connection of its own, so that a broker restart never leaves a stale pooled one behind;
-    # one attempt, with connect and socket waits bounded, so that a stopped or frozen broker
-    # costs the request at most the timeout.
+@contextmanager
+def broker_connection():
+    """A connection to the broker of its own, so that a broker restart never leaves a stale pooled
+    one behind; one attempt, with connect and socket waits bounded by OUTBOX_PUBLISH_TIMEOUT, so that
+    a stopped or frozen broker costs a request at most that long (used by /healthz too)."""
     timeout = settings.OUTBOX_PUBLISH_TIMEOUT
     options = {"socket_timeout": timeout, "socket_connect_timeout": timeout, "max_retries": 0}
     with app.connection_for_write(connect_timeout=timeout, transport_options=options) as connection:
         connection.ensure_connection(max_retries=0, timeout=timeout)
+        yield connection
+
+
+def _publish(task):
+    with broker_connection() as connection:
         app.send_task(
             task.task_name,
             kwargs=task.kwargs,

@@ -1,6 +1,5 @@
 import time
 
-from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
@@ -8,7 +7,6 @@ from django.views.decorators.cache import never_cache
 
 from common import outbox
 from common.cache import RedisCache
-from gfmd_portal.celery import app
 
 
 def _check_database():
@@ -18,12 +16,9 @@ def _check_database():
 
 
 def _check_broker():
-    # One attempt with the outbox's short timeouts: a frozen broker answers "error" in about
+    # One attempt with the outbox's short timeouts: a frozen broker answers "error" within about
     # OUTBOX_PUBLISH_TIMEOUT, not after retries.
-    timeout = settings.OUTBOX_PUBLISH_TIMEOUT
-    options = {"socket_timeout": timeout, "socket_connect_timeout": timeout, "max_retries": 0}
-    with app.connection_for_write(connect_timeout=timeout, transport_options=options) as conn:
-        conn.ensure_connection(max_retries=0, timeout=timeout)
+    with outbox.broker_connection() as conn:
         client = getattr(conn.default_channel, "client", None)
         if client is not None:  # Redis: a round trip (a frozen server accepts connections)
             client.ping()
