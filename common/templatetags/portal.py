@@ -1,8 +1,41 @@
+import datetime
+
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 register = template.Library()
+
+
+def datetime_attribute(value):
+    """``value`` for a ``<time datetime>`` attribute: ISO 8601 with at most millisecond precision.
+
+    HTML allows one to three digits of a second's fraction; ``isoformat()`` prints six. Whole
+    seconds print as ``isoformat()`` does ("2017-06-29T09:00:00+02:00"), anything finer is cut
+    to milliseconds ("…:18.268+01:00"). A date prints as "2017-06-29"; anything else as "".
+    """
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(timespec="milliseconds" if value.microsecond else "seconds")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return ""
+
+
+@register.filter(expects_localtime=True)
+def html_datetime(value):
+    """The ``datetime`` attribute of a ``<time>`` (see ``datetime_attribute``), in the current
+    time zone like Django's ``date`` filter: ``<time datetime="{{ at|html_datetime }}">``."""
+    return datetime_attribute(value)
+
+
+@register.filter
+def form_blocks(form):
+    """The form as ``form.as_p`` prints it, each field in a ``<div>`` rather than a ``<p>``.
+
+    Help texts can hold lists (the password rules), which a ``<p>`` cannot contain; the field's
+    help text is a ``<div class="helptext">`` here, in the same place as as_p's ``<span>``.
+    """
+    return form.render("common/forms/blocks.html")
 
 
 @register.filter
