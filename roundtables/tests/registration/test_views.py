@@ -284,6 +284,8 @@ def test_cancelling_asks_first_and_only_a_post_cancels(client, common_space, per
     registration.refresh_from_db()
     assert (registration.status, registration.cancelled_at) == ("confirmed", None)  # a GET cancels nothing
     assert not OutboxTask.objects.exists()
+    french = client.get(f"/fr/accounts/registrations/{registration.pk}/cancel/").content.decode()
+    assert "Annuler votre inscription à Espace commun\u00a0?" in french and "Oui, annuler" in french
     # "Keep it" leads only to a page of this site.
     html = client.get(f"{url}?next=https://elsewhere.example/").content.decode()
     assert '<a class="btn btn-outline-secondary" href="/en/accounts/registrations/">Keep it</a>' in html
