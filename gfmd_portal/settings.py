@@ -51,8 +51,26 @@ def _secret_key():
 
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env.listing("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
-# The address people reach the portal at, for links in emails.
-SITE_URL = env.string("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def _site_url():
+    """The address people reach the portal at, for links in emails and what commands print.
+
+    Unset, it is the address ``make run`` serves: HOST and PORT, which supervisord.conf passes to
+    gunicorn, read here too so that the web, the workers and the commands all agree."""
+    value = env.string("SITE_URL")
+    if value:
+        return value.rstrip("/")
+    host = env.string("HOST") or "127.0.0.1"
+    # Listening on every interface (not a bind here): this machine answers on the loopback.
+    if host in ("0.0.0.0", "::"):  # noqa: S104
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{env.integer('PORT', 8000, minimum=1)}"
+
+
+SITE_URL = _site_url()
 CSRF_TRUSTED_ORIGINS = env.listing("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [

@@ -188,3 +188,46 @@ def accept_invitation(*, token, user):
         obj=invitation,
     )
     return invitation
+
+
+@transaction.atomic
+def make_staff(*, email, password=None):
+    """Make ``email`` an active co-chair staff account with a verified primary address: create it, or
+    promote the account that has the address. ``password`` (already validated) is set when given.
+
+    Repeatable: run again, it changes nothing more. Returns (user, created). The staff pages still
+    ask for a second factor, which the person sets up when they first sign in."""
+    from allauth.account.adapter import get_adapter
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from stakeholders.permissions import STAFF_GROUP
+
+    User = get_user_model()
+    email = User.objects.normalize_email(email.strip())
+    address = EmailAddress.objects.select_related("user").filter(email__iexact=email).first()
+    user = address.user if address else User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if created:
+        # Sign-in is by email; the username is the address, as for accounts made in the tests' personas.
+        taken = User.objects.filter(username=email).exists()
+        user = User(username=get_adapter().generate_unique_username([email]) if taken else email, email=email)
+        user.set_unusable_password()
+    if password:
+        user.set_password(password)
+    user.is_active = True
+    user.save()
+    if address is None:
+        address = EmailAddress.objects.create(user=user, email=email, verified=True, primary=False)
+    elif not address.verified:
+        address.verified = True
+        address.save(update_fields=["verified"])
+    if not address.primary:
+        address.set_as_primary()
+    Profile.objects.get_or_create(user=user)
+    group = Group.objects.get_or_create(name=STAFF_GROUP)[0]
+    if not user.groups.filter(pk=group.pk).exists():
+        user.groups.add(group)
+        audit.record(actor=None, action="stakeholders.user.made_staff", obj=user, after={"group": STAFF_GROUP})
+    return user, created

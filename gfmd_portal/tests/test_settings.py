@@ -53,6 +53,7 @@ def test_email_urls():
         ("OUTBOX_PUBLISH_TIMEOUT", "0", "OUTBOX_PUBLISH_TIMEOUT must be at least 0.05"),
         ("CELERY_BROKER_URL", "amqp://x", "CELERY_BROKER_URL must start with one of"),
         ("EMAIL_URL", "pigeon://coop", "EMAIL_URL must start with"),
+        ("PORT", "eighty", "PORT must be a whole number"),
     ],
 )
 def test_a_wrong_value_stops_the_start(name, value, message, tmp_path):
@@ -69,3 +70,26 @@ def test_a_wrong_value_stops_the_start(name, value, message, tmp_path):
 
 def test_connection_health_checks_are_on(settings):
     assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+
+
+def _site_url(tmp_path, **variables):
+    environment = {key: value for key, value in os.environ.items() if key not in ("SITE_URL", "HOST", "PORT")}
+    environment.update(variables, GFMD_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="gfmd_portal.settings")
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.SITE_URL)"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_site_url_follows_host_and_port_unless_it_is_set(tmp_path):
+    assert _site_url(tmp_path) == "http://127.0.0.1:8000"
+    assert _site_url(tmp_path, PORT="8123") == "http://127.0.0.1:8123"
+    assert _site_url(tmp_path, HOST="localhost", PORT="9000") == "http://localhost:9000"
+    assert _site_url(tmp_path, HOST="0.0.0.0", PORT="9000") == "http://127.0.0.1:9000"  # noqa: S104
+    assert _site_url(tmp_path, PORT="9000", SITE_URL="https://gfmd.example.org/") == "https://gfmd.example.org"

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from roundtables.models.agenda import Session
+from roundtables.registration import codes
 
 OPEN_SEATS = "open"
 
@@ -92,3 +93,8 @@ class Registration(models.Model):
 
     def __str__(self):
         return f"{self.person} — {self.session} ({self.status})"
+
+    @property
+    def display_code(self):
+        """The check-in code as people read it, in groups: ``K3M9X-2TQ7R``."""
+        return codes.display(self.checkin_code)

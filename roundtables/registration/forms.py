@@ -171,5 +171,8 @@ class CheckInForm(forms.Form):
         widget=forms.TextInput(
             attrs={"autofocus": True, "autocomplete": "off", "autocapitalize": "off", "spellcheck": "false"}
         ),
-        help_text=_("Type the code, or scan the QR code: a scanner types it and presses Enter."),
+        help_text=_(
+            "Type the code, in any case, with or without the hyphen, or scan the QR code: "
+            "a scanner types it and presses Enter."
+        ),
     )

@@ -13,6 +13,8 @@ from roundtables.models import OPEN_SEATS, Registration
 from stakeholders.models import Constituency, constituency_label
 
 NOT_YET, OPEN, CLOSED = "not_yet", "open", "closed"
+# A session that staff have not opened for registration yet: it has no policy at all.
+UNOPENED = "unopened"
 
 
 def registration_state(policy, now=None):

@@ -4,8 +4,6 @@ first person waiting), promote by hand, check in at the door, configure a sessio
 Each one is a locked, repeatable transaction; emails go through the outbox after the commit.
 """
 
-import secrets
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from common import outbox
 from roundtables.models import OPEN_SEATS, Registration, RegistrationPolicy, SeatQuota, Session
+from roundtables.registration import codes
 from roundtables.registration.queries import (
     CLOSED,
     NOT_YET,
@@ -81,10 +80,6 @@ def check_eligibility(*, policy, person, now=None):
     return constituency
 
 
-def _new_code():
-    return secrets.token_urlsafe(12)
-
-
 def _notify(registration, event):
     outbox.enqueue("roundtables.tasks.send_registration_email", registration_id=registration.pk, event=event)
 
@@ -128,7 +123,7 @@ def register(*, session, person, accessibility_needs="", visa_letter_needed=None
         accessibility_needs=accessibility_needs if policy.ask_accessibility else "",
         visa_letter_needed=visa_letter_needed if policy.ask_visa_letter else None,
         dietary_needs=dietary_needs if policy.ask_dietary else "",
-        checkin_code=_new_code(),
+        checkin_code=codes.new_code(),
     )
     _notify(registration, status)
     return registration, True
@@ -212,16 +207,21 @@ def promote(*, registration, staff, reason):
 @transaction.atomic
 def check_in(*, session, code, staff):
     """Mark attendance at the door. Returns (registration or None, outcome): outcome is
-    'checked_in', 'already' (a second check-in), 'unknown' (no such code for this session)
-    or 'not_confirmed' (cancelled or still waiting)."""
+    'checked_in', 'already' (a second check-in: the first time is kept), 'unknown' (no such code
+    for this session) or 'not_confirmed' (cancelled or still waiting).
+
+    ``code`` is read as typed first (older codes are case-sensitive), then as Crockford's base32
+    (any case, spaces and hyphens, O for 0, I and L for 1; see ``codes``)."""
     if not can(staff, "roundtables.manage_registrations"):
         raise PermissionDenied
-    registration = (
-        Registration.objects.select_for_update()
-        .select_related("person")
-        .filter(session=session, checkin_code=code.strip())
-        .first()
-    )
+    candidates = codes.candidates(code)
+    found = {
+        registration.checkin_code: registration
+        for registration in Registration.objects.select_for_update(of=("self",))
+        .select_related("person__profile__organisation")
+        .filter(session=session, checkin_code__in=candidates)
+    }
+    registration = next((found[candidate] for candidate in candidates if candidate in found), None)
     if registration is None:
         return None, "unknown"
     if registration.status != Registration.Status.CONFIRMED:

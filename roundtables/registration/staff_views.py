@@ -231,7 +231,8 @@ CHECK_IN_MESSAGES = {
 
 
 class StaffCheckIn(StaffSessionMixin, TemplateView):
-    """The door: type or scan a code; the field is empty again for the next person."""
+    """The door: type or scan a code; the page says who it is, and the field is focused and empty
+    again for the next person (a USB scanner types the code and presses Enter)."""
 
     template_name = "roundtables/registration/staff_check_in.html"
 
@@ -250,13 +251,17 @@ class StaffCheckIn(StaffSessionMixin, TemplateView):
         registration, outcome = services.check_in(
             session=self.session, code=form.cleaned_data["code"], staff=request.user
         )
-        return self.render_to_response(
-            self.get_context_data(
-                outcome=outcome,
-                outcome_level=CHECK_IN_MESSAGES[outcome],
-                checked=registration,
-                checked_name=display_name(registration.person) if registration else "",
-                checked_constituency=constituency_label(registration.constituency) if registration else "",
-                form=CheckInForm(),  # empty for the next person
+        context = {"outcome": outcome, "outcome_level": CHECK_IN_MESSAGES[outcome], "checked": registration}
+        if registration:
+            profile = getattr(registration.person, "profile", None)
+            first = timezone.localtime(registration.checked_in_at) if registration.checked_in_at else None
+            context.update(
+                checked_name=display_name(registration.person),
+                checked_organisation=profile.organisation.name if profile and profile.organisation else "",
+                checked_constituency=constituency_label(registration.constituency),
+                # A second check-in on another day says which day the first one was.
+                first_checked_in=first,
+                first_checked_in_today=bool(first) and first.date() == timezone.localdate(),
             )
-        )
+        # A new, empty form: the field is empty for the next person.
+        return self.render_to_response(self.get_context_data(form=CheckInForm(), **context))

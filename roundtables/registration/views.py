@@ -18,11 +18,17 @@ from django.views.generic import TemplateView, View
 
 from common.http import error_text, no_store
 from roundtables.agenda.queries import place
-from roundtables.models import OPEN_SEATS, Forum, Registration, Session
+from roundtables.models import OPEN_SEATS, Forum, Registration, RegistrationPolicy, Session
 from roundtables.programme.queries import forum_or_404
 from roundtables.registration import services, tickets
 from roundtables.registration.forms import RegistrationForm
-from roundtables.registration.queries import live_registrations, registration_state, seat_pools, waitlist_position
+from roundtables.registration.queries import (
+    UNOPENED,
+    live_registrations,
+    registration_state,
+    seat_pools,
+    waitlist_position,
+)
 from roundtables.registration.services import RegistrationRefused
 from roundtables.registration.tickets import COMMON_SPACE, registration_page_url
 from stakeholders.models import constituency_label
@@ -32,26 +38,30 @@ from stakeholders.permissions import PermissionRequiredMixin, can, has_verified_
 
 
 class RegistrationPageMixin:
-    """The session of the URL (the common space by default): the current forum's, published, with a policy."""
+    """The session of the URL (the common space by default): the current forum's, published, with a
+    policy. The common space is announced before staff open it: its page shows without a policy,
+    saying that registration is not open yet; registering (``policy_required``) needs one."""
 
     template_name = "roundtables/registration/session.html"
+    policy_required = False
 
     @cached_property
     def session(self):
         forum = forum_or_404()
-        return get_object_or_404(
-            Session.objects.select_related("forum", "registration_policy").prefetch_related(
-                "registration_policy__seat_quotas"
-            ),
-            forum=forum,
-            slug=self.kwargs.get("slug", COMMON_SPACE),
-            status=Session.Status.PUBLISHED,
-            registration_policy__isnull=False,
+        slug = self.kwargs.get("slug", COMMON_SPACE)
+        sessions = Session.objects.select_related("forum", "registration_policy").prefetch_related(
+            "registration_policy__seat_quotas"
         )
+        if self.policy_required or slug != COMMON_SPACE:
+            sessions = sessions.filter(registration_policy__isnull=False)
+        return get_object_or_404(sessions, forum=forum, slug=slug, status=Session.Status.PUBLISHED)
 
-    @property
+    @cached_property
     def policy(self):
-        return self.session.registration_policy
+        try:
+            return self.session.registration_policy
+        except RegistrationPolicy.DoesNotExist:
+            return None
 
     def page_url(self):
         if "slug" in self.kwargs:
@@ -72,13 +82,13 @@ class RegistrationPageMixin:
             registration = live_registrations(session=session, person=user).first()
             if registration:
                 position = waitlist_position(registration)
-            elif form is None:
+            elif form is None and policy is not None:
                 # Why this person may not register now (not verified, not yet open, closed, constituency).
                 try:
                     services.check_eligibility(policy=policy, person=user)
                 except RegistrationRefused as error:
                     refusal = error_text(error)
-        pools = seat_pools(policy)
+        pools = seat_pools(policy) if policy else []
         constituency = profile.constituency if profile else ""
         own_pools = [pool for pool in pools if pool["key"] in (constituency, OPEN_SEATS)]
         timing = tickets.when(session)
@@ -86,7 +96,7 @@ class RegistrationPageMixin:
             "session": session,
             "forum": session.forum,
             "policy": policy,
-            "state": registration_state(policy),
+            "state": registration_state(policy) if policy else UNOPENED,
             "timing": timing,
             "place": place(session),
             "pools": pools,
@@ -94,12 +104,14 @@ class RegistrationPageMixin:
             "constituency_label": constituency_label(constituency) if constituency else "",
             "own_pools": own_pools,
             "seats_for_you": sum(pool["left"] for pool in own_pools),
-            "eligible_labels": [constituency_label(value) for value in policy.eligible_constituencies],
+            "eligible_labels": [constituency_label(value) for value in policy.eligible_constituencies]
+            if policy
+            else [],
             "registration": registration,
             "position": position,
             "refusal": refusal,
             "needs_email": bool(refusal) and not has_verified_email(user),
-            "form": form or RegistrationForm(policy=policy),
+            "form": (form or RegistrationForm(policy=policy)) if policy else None,
             "page_url": self.page_url(),
             "register_url": self.register_url(),
             "can_manage": can(user, "roundtables.manage_registrations"),
@@ -133,6 +145,7 @@ class SessionRegister(PermissionRequiredMixin, RegistrationPageMixin, TemplateVi
 
     permission = "roundtables.register"
     http_method_names = ["post"]
+    policy_required = True
 
     def post(self, request, *args, **kwargs):
         form = RegistrationForm(request.POST, policy=self.policy)
@@ -185,8 +198,30 @@ def _current_forum_id():
     return forum.pk if forum else None
 
 
+def _safe_next(request, target):
+    """``target`` when it is a page of this site, else None."""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
 class RegistrationCancel(LoginRequiredMixin, View):
-    """POST: the person cancels; a freed seat goes to the first person waiting (who is emailed)."""
+    """GET asks to confirm; POST cancels, and a freed seat goes to the first person waiting (who is emailed).
+
+    The cancel buttons are links to the question, so that one click never cancels; it works without
+    JavaScript. ``next`` (a page of this site) is where both answers lead back to."""
+
+    template_name = "roundtables/registration/cancel.html"
+
+    def get(self, request, pk):
+        registration = own_registration_or_404(request, pk)
+        back = _safe_next(request, request.GET.get("next", "")) or reverse("roundtables:my-registrations")
+        if registration.status == Registration.Status.CANCELLED:
+            messages.info(request, _("This registration was already cancelled."))
+            return redirect(back)
+        return render(request, self.template_name, {"registration": registration, "back": back})
 
     def post(self, request, pk):
         registration = own_registration_or_404(request, pk)
@@ -197,12 +232,7 @@ class RegistrationCancel(LoginRequiredMixin, View):
             messages.success(
                 request, _("Your registration for %(session)s is cancelled.") % {"session": registration.session}
             )
-        target = request.POST.get("next", "")
-        if url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            return redirect(target)
-        return redirect("roundtables:my-registrations")
+        return redirect(_safe_next(request, request.POST.get("next", "")) or "roundtables:my-registrations")
 
 
 class RegistrationCalendar(LoginRequiredMixin, View):

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from roundtables.models import Registration, Session
-from roundtables.registration import queries, services
+from roundtables.registration import codes, queries, services
 from roundtables.registration.services import RegistrationRefused
 
 pytestmark = pytest.mark.django_db
@@ -130,6 +130,68 @@ def test_staff_promote_by_hand_only_into_a_free_seat(common_space, personas, sta
 def test_check_in(common_space, personas, staff):
     registration, _ = services.register(session=common_space, person=_person(personas, "cs", "civil_society"))
     assert services.check_in(session=common_space, code=registration.checkin_code, staff=staff)[1] == "checked_in"
+    registration.refresh_from_db()
+    first = registration.checked_in_at
     assert services.check_in(session=common_space, code=registration.checkin_code, staff=staff)[1] == "already"
+    registration.refresh_from_db()
+    assert registration.checked_in_at == first  # a second check-in keeps the first time
     assert services.check_in(session=common_space, code="not-a-code", staff=staff) == (None, "unknown")
-    assert len(registration.checkin_code) >= 16
+
+
+def test_new_codes_are_ten_characters_of_crockford_base32(common_space, personas):
+    registrations = [
+        services.register(session=common_space, person=_person(personas, f"p{number}", "government"))[0]
+        for number in range(3)
+    ]
+    for registration in registrations:
+        code = registration.checkin_code
+        assert len(code) == 10
+        assert set(code) <= set("0123456789ABCDEFGHJKMNPQRSTVWXYZ")  # no I, L, O, U
+        assert registration.display_code == f"{code[:5]}-{code[5:]}"
+    assert len({registration.checkin_code for registration in registrations}) == 3
+    many = {codes.new_code() for _ in range(2000)}
+    assert len(many) == 2000
+    assert set("".join(many)) == set(codes.ALPHABET)  # every symbol is used, and only those
+
+
+def test_codes_are_read_the_crockford_way():
+    assert codes.normalise("k3m9x-2tq7r") == "K3M9X2TQ7R"
+    assert codes.normalise(" K3M9X 2TQ7R\n") == "K3M9X2TQ7R"
+    assert codes.normalise("k3m9x - 2tq7r") == "K3M9X2TQ7R"
+    assert codes.normalise("O0ILl-abcde") == "00111ABCDE"
+    assert codes.normalise("K3M9X-2TQ7") is None  # too short
+    assert codes.normalise("K3M9X-2TQ7U") is None  # U is not a symbol
+    assert codes.display("K3M9X2TQ7R") == "K3M9X-2TQ7R"
+    assert codes.display("aB3_xY-9zQk2LmN0") == "aB3_xY-9zQk2LmN0"  # an older code, as it is
+    assert codes.candidates(" aB3_xY-9zQk2LmN0 ") == ["aB3_xY-9zQk2LmN0"]
+
+
+def _with_code(registration, code):
+    Registration.objects.filter(pk=registration.pk).update(checkin_code=code)
+    return code
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["K3M9X2TQ7R", "k3m9x2tq7r", "k3m9x-2tq7r", "K3M9X 2TQ7R", " k3m9x - 2tq7r ", "K3M9X-2TQ7R"],
+)
+def test_check_in_reads_case_spaces_and_hyphens(common_space, personas, staff, typed):
+    registration, _ = services.register(session=common_space, person=_person(personas, "door", "government"))
+    _with_code(registration, "K3M9X2TQ7R")
+    checked, outcome = services.check_in(session=common_space, code=typed, staff=staff)
+    assert (checked.pk, outcome) == (registration.pk, "checked_in")
+
+
+@pytest.mark.parametrize(("stored", "typed"), [("10ABC0DEF1", "lOabcodefi"), ("10ABC0DEF1", "IoABC-OdefL")])
+def test_check_in_reads_o_as_zero_and_i_l_as_one(common_space, personas, staff, stored, typed):
+    registration, _ = services.register(session=common_space, person=_person(personas, "door", "government"))
+    _with_code(registration, stored)
+    assert services.check_in(session=common_space, code=typed, staff=staff)[1] == "checked_in"
+
+
+def test_older_codes_keep_working_exactly_as_typed(common_space, personas, staff):
+    older = services.register(session=common_space, person=_person(personas, "older", "government"))[0]
+    _with_code(older, "aB3_xY-9zQk2LmN0")  # token_urlsafe(12), as codes were made before
+    assert services.check_in(session=common_space, code="AB3_XY-9ZQK2LMN0", staff=staff) == (None, "unknown")
+    checked, outcome = services.check_in(session=common_space, code=" aB3_xY-9zQk2LmN0 ", staff=staff)
+    assert (checked.pk, outcome) == (older.pk, "checked_in")

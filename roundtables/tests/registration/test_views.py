@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.core import mail
 from django.utils import timezone
+from django.utils.formats import date_format
 from icalendar import Calendar
 
 from common.csvexport import safe_cell
@@ -106,10 +107,12 @@ def test_register_confirms_shows_the_code_and_emails_it_with_the_qr_code(client,
     response = client.get(PAGE)
     page = response.content.decode()
     assert _messages(response) == ["Your registration is confirmed."]
-    assert registration.checkin_code in page
+    code = registration.checkin_code
+    assert f'<code class="checkin-code">{code[:5]}-{code[5:]}</code>' in page  # in two groups
     assert f'src="/en/accounts/registrations/{registration.pk}/qr.svg"' in page
     assert f'href="/en/accounts/registrations/{registration.pk}/calendar.ics"' in page
-    assert f'action="/en/accounts/registrations/{registration.pk}/cancel/"' in page
+    # Cancelling asks first: the button is a link to the question.
+    assert f'href="/en/accounts/registrations/{registration.pk}/cancel/?next=/en/common-space/"' in page
     assert 'name="dietary_needs"' not in page  # registered: no second form
 
     _run_outbox()
@@ -117,7 +120,7 @@ def test_register_confirms_shows_the_code_and_emails_it_with_the_qr_code(client,
     message = mail.outbox[0]
     assert message.to == [person.email]
     assert "confirmed" in message.subject
-    assert registration.checkin_code in message.body
+    assert f"Your check-in code: {registration.display_code}\n" in message.body
     assert f"http://127.0.0.1:8000/en/accounts/registrations/{registration.pk}/calendar.ics" in message.body
     [(filename, content, mimetype)] = message.attachments
     assert (filename, mimetype) == ("check-in-code.svg", "image/svg+xml")
@@ -173,7 +176,7 @@ def test_cancelling_gives_the_seat_to_the_first_person_waiting_who_is_emailed(cl
     assert set(by_person) == {"holder@example.org", "waiting@example.org"}
     assert "cancelled" in by_person["holder@example.org"].subject
     promoted = by_person["waiting@example.org"]
-    assert waiting.checkin_code in promoted.body
+    assert waiting.display_code in promoted.body
     assert promoted.subject == "[GFMD] Une place s’est libérée pour vous : Espace commun"  # in French
     assert "Votre code d’entrée :" in promoted.body
     assert "/fr/accounts/registrations/" in promoted.body  # links in the person's language
@@ -222,6 +225,80 @@ def test_a_closed_registration_and_one_not_yet_open(client, common_space, person
     policy.save()
     html = client.get(PAGE).content.decode()
     assert "Not open yet" in html and "Registration opens on" in html
+
+
+def test_the_common_space_before_staff_open_it(client, forum, personas, staff):
+    """No policy yet: the page answers with the session's dates and place, and no way to register."""
+    person = _person(personas, "early")
+    for who in (None, person):
+        if who:
+            client.force_login(who)
+        response = client.get(PAGE)
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "28 June 2017 – 30 June 2017" in html and "Berlin" in html
+        assert "Not open yet" in html and "Registration is not open yet." in html
+        assert 'name="dietary_needs"' not in html and "Sign in to register" not in html
+        assert REGISTER not in html and "seats-heading" not in html
+    assert client.post(REGISTER, {"dietary_needs": "Vegan"}).status_code == 404
+    assert not Registration.objects.exists()
+    # Other sessions have no page until staff open them.
+    assert client.get("/en/sessions/round-table-1-1/registration/").status_code == 404
+
+    # Staff set an opening date in the future: the page gives it.
+    opens_at = timezone.now() + datetime.timedelta(days=3)
+    services.configure_registration(
+        session=Session.objects.get(forum=forum, slug="common-space"),
+        staff=staff,
+        total_seats=5,
+        quotas={},
+        eligible_constituencies=[],
+        opens_at=opens_at,
+    )
+    opening = date_format(timezone.localtime(opens_at), "DATETIME_FORMAT")
+    client.logout()
+    html = client.get(PAGE).content.decode()
+    assert f"Registration opens on {opening}." in html
+    assert "Sign in to register" not in html and 'name="dietary_needs"' not in html
+    client.force_login(person)
+    html = client.get(PAGE).content.decode()
+    assert f"Registration opens on {opening}." in html
+    assert 'name="dietary_needs"' not in html and ">Register</button>" not in html
+
+
+def test_cancelling_asks_first_and_only_a_post_cancels(client, common_space, personas):
+    person = _person(personas, "doubtful")
+    registration = _register(person, common_space)
+    OutboxTask.objects.all().delete()
+    client.force_login(person)
+    url = f"/en/accounts/registrations/{registration.pk}/cancel/"
+
+    response = client.get(f"{url}?next=/en/common-space/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>Cancel your registration for Common Space?</h1>" in html
+    assert f'<form method="post" action="{url}"' in html
+    assert '<input type="hidden" name="next" value="/en/common-space/">' in html
+    assert '<button type="submit" class="btn btn-danger">Yes, cancel</button>' in html
+    assert '<a class="btn btn-outline-secondary" href="/en/common-space/">Keep it</a>' in html
+    registration.refresh_from_db()
+    assert (registration.status, registration.cancelled_at) == ("confirmed", None)  # a GET cancels nothing
+    assert not OutboxTask.objects.exists()
+    french = client.get(f"/fr/accounts/registrations/{registration.pk}/cancel/").content.decode()
+    assert "Annuler votre inscription à Espace commun\u00a0?" in french and "Oui, annuler" in french
+    # "Keep it" leads only to a page of this site.
+    html = client.get(f"{url}?next=https://elsewhere.example/").content.decode()
+    assert '<a class="btn btn-outline-secondary" href="/en/accounts/registrations/">Keep it</a>' in html
+
+    response = client.post(url, {"next": "/en/common-space/"}, follow=True)
+    assert response.redirect_chain == [(PAGE, 302)]
+    assert _messages(response) == ["Your registration for Common Space is cancelled."]
+    registration.refresh_from_db()
+    assert registration.status == "cancelled" and registration.cancelled_at is not None
+    # Asked again once cancelled: nothing to confirm.
+    response = client.get(url, follow=True)
+    assert response.redirect_chain == [("/en/accounts/registrations/", 302)]
+    assert _messages(response) == ["This registration was already cancelled."]
 
 
 def test_the_page_in_french(client, common_space, personas):
@@ -282,7 +359,8 @@ def test_my_registrations_lists_them_and_the_account_page_links_there(client, co
     html = client.get("/en/accounts/registrations/").content.decode()
     assert "Common Space" in html
     assert "Confirmed" in html
-    assert registration.checkin_code in html
+    assert f'<code class="checkin-code">{registration.display_code}</code>' in html
+    assert f'href="/en/accounts/registrations/{registration.pk}/cancel/"' in html
 
 
 def test_someone_elses_registration_is_a_404_everywhere(client, common_space, personas):
@@ -495,7 +573,10 @@ def test_staff_promote_by_hand_into_a_free_seat(client, common_space, personas, 
 
 
 def test_staff_check_in_outcomes(client, common_space, personas, staff):
-    confirmed = _register(_person(personas, "door"), common_space)
+    person = _person(personas, "door", organisation=personas.civil_society("Migrant Rights Network"))
+    person.first_name, person.last_name = "Amina", "Diallo"
+    person.save()
+    confirmed = _register(person, common_space)
     _register(_person(personas, "open", "academia"), common_space)
     waiting = _register(_person(personas, "later", "academia"), common_space)
     client.force_login(staff)
@@ -503,16 +584,33 @@ def test_staff_check_in_outcomes(client, common_space, personas, staff):
     assert "autofocus" in page
     assert "Checked in so far: 0 of 2 confirmed participants." in page
 
-    html = client.post(CHECK_IN, {"code": f"  {confirmed.checkin_code} "}).content.decode()
-    assert 'Checked in:</strong> door@example.org <span class="text-body-secondary">(Civil society)</span>' in html
-    assert 'value=""' in html  # the field is empty for the next person
-    assert confirmed.checkin_code not in html
+    code = confirmed.checkin_code
+    html = client.post(CHECK_IN, {"code": f"  {code[:5].lower()}-{code[5:].lower()} "}).content.decode()
+    assert '<strong>Checked in:</strong> <span class="checked-name">Amina Diallo</span>' in html
+    assert '<span class="checked-organisation">Migrant Rights Network</span>' in html
+    assert '<span class="checked-constituency">Civil society</span>' in html
+    assert 'value=""' in html and "autofocus" in html  # the field is empty and focused for the next person
+    assert code not in html and confirmed.display_code not in html
+    assert "Checked in so far: 1 of 2 confirmed participants." in html
+    confirmed.refresh_from_db()
+    first = confirmed.checked_in_at
+    assert first is not None
+
+    html = client.post(CHECK_IN, {"code": code}).content.decode()
+    confirmed.refresh_from_db()
+    assert confirmed.checked_in_at == first  # the first check-in is kept
+    time = timezone.localtime(first).strftime("%H:%M")
+    assert 'class="alert alert-warning"' in html
+    assert f"Already checked in at {time}." in html
+    assert "This code was used before: the first check-in is kept." in html
+    assert '<span class="checked-name">Amina Diallo</span> · Migrant Rights Network · Civil society' in html
     assert "Checked in so far: 1 of 2 confirmed participants." in html
 
-    html = client.post(CHECK_IN, {"code": confirmed.checkin_code}).content.decode()
-    confirmed.refresh_from_db()
-    time = timezone.localtime(confirmed.checked_in_at).strftime("%H:%M")
-    assert f"Already checked in at {time}." in html
+    # Checked in on an earlier day: the warning gives the day too.
+    Registration.objects.filter(pk=confirmed.pk).update(checked_in_at=first - datetime.timedelta(days=1))
+    earlier = timezone.localtime(first - datetime.timedelta(days=1))
+    html = client.post(CHECK_IN, {"code": confirmed.display_code}).content.decode()
+    assert f"Already checked in on {earlier:%-d %B %Y} at {earlier:%H:%M}." in html
 
     assert "Unknown code." in client.post(CHECK_IN, {"code": "not-a-code"}).content.decode()
     html = client.post(CHECK_IN, {"code": waiting.checkin_code}).content.decode()
