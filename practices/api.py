@@ -70,7 +70,7 @@ class PracticeQuery(LanguageQuery):
     )
     country = FilterValues(
         "country",
-        _choice(sorted(code for code, _name in countries)),
+        _choice([(code, name) for code, name in countries]),
         help_text="ISO 3166 alpha-2 code of an implementing country, in capitals, e.g. MA.",
     )
     region = FilterValues("region", _choice(list(REGIONS)), help_text="UN M49 region.")
@@ -85,9 +85,7 @@ class PracticeQuery(LanguageQuery):
         _pattern(r"[0-9A-Za-z.\-]{1,8}"),
         help_text="A round table's code in the current forum, e.g. 1.1.",
     )
-    constituency = FilterValues(
-        "constituency", _choice(sorted(Constituency.values)), help_text="A constituency involved."
-    )
+    constituency = FilterValues("constituency", _choice(Constituency.choices), help_text="A constituency involved.")
     gender_responsive = FilterValues("gender_responsive", _choice(["yes", "no"]), help_text="Gender-responsive.")
     year = FilterValues(
         "year", Natural(min_value=1900, max_value=2100), help_text="The year the practice started, e.g. 2016."

@@ -143,6 +143,7 @@ def test_pages(client, personas):
         ("page_size=", "page_size"),
     ],
 )
+@pytest.mark.filterwarnings("ignore::django.core.cache.backends.base.CacheKeyWarning")  # the long ones
 def test_malformed_parameters_are_a_400_with_a_json_error(client, db, query, field):
     response = client.get(f"/api/v1/practices/?{query}")
     assert response.status_code == 400
