@@ -1,10 +1,11 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from common.api import not_found as api_not_found
 from gfmd_portal import views
 from practices.api import PracticeViewSet
 from roundtables.api import RoundTableViewSet, SessionViewSet
@@ -30,6 +31,8 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
+    # Any other address under /api/ ending in a slash (without one, the slash is added first): a JSON 404.
+    re_path(r"^api/(?:.*/)?$", api_not_found),
     path("admin/", admin.site.urls),
 ]
 

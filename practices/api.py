@@ -2,69 +2,118 @@
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django_countries import countries
 from rest_framework import serializers, viewsets
 from rest_framework.pagination import PageNumberPagination
 
-from common.api import LanguageMixin, LanguageQuery
+from common.api import LanguageMixin, LanguageQuery, Natural, Text
 from practices import search
 from practices.models import Practice
 from practices.services import visible_practices
 from roundtables.models import RoundTable
 from sdg_targets.models import CompactTheme, Target
+from stakeholders.models import Constituency
 from stakeholders.regions import REGIONS, regions_of
 
 # The API shows what an anonymous visitor sees: published practices, whoever asks.
 PUBLIC = AnonymousUser()
+MAX_PAGE_SIZE = 100
+MAX_PAGE = 1_000_000
 
 
 class FilterValues(serializers.ListField):
-    """A repeatable query parameter (``?country=DE&country=FR``), each value checked like the page does."""
+    """A repeatable query parameter (``?country=DE&country=FR``), at most MAX_VALUES times: each value
+    exactly as the schema says (``child``: a choice or a pattern, no surrounding spaces, not empty),
+    then as the page reads it (``practices.search``). Errors are messages naming the value."""
 
-    def __init__(self, name, **kwargs):
+    def __init__(self, name, child, **kwargs):
         self.filter_name = name
-        super().__init__(child=serializers.CharField(), required=False, max_length=search.MAX_VALUES, **kwargs)
+        super().__init__(child=child, required=False, max_length=search.MAX_VALUES, **kwargs)
 
     def to_internal_value(self, data):
-        values = super().to_internal_value(data)
-        cleaned = []
-        for value in values:
+        if len(data) > search.MAX_VALUES:  # before repeated values are merged
+            self.fail("max_length", max_length=search.MAX_VALUES)
+        cleaned, errors = [], []
+        for value in data:
+            try:
+                self.child.run_validation(value)
+            except serializers.ValidationError as error:
+                errors += [f"{value!r}: {message}" for message in error.detail]
+                continue
             clean = search.clean_value(self.filter_name, value)
             if clean is None:
-                raise serializers.ValidationError(f"Not a valid value: {value!r}.")
-            if clean not in cleaned:
+                errors.append(f"Not a valid value: {value!r}.")
+            elif clean not in cleaned:
                 cleaned.append(clean)
+        if errors:
+            raise serializers.ValidationError(errors)
         return cleaned
 
 
+def _pattern(regex):
+    # \A and \Z (not ^ and $, which let a final line feed through); the schema shows ^ and $.
+    return serializers.RegexField(rf"\A{regex}\Z", trim_whitespace=False)
+
+
+def _choice(choices):
+    return serializers.ChoiceField(choices=choices)
+
+
 class PracticeQuery(LanguageQuery):
-    q = serializers.CharField(
+    not_found = ("`page` is past the last page",)
+
+    q = Text(
         required=False,
-        allow_blank=True,
         max_length=search.MAX_QUERY_LENGTH,
         help_text="Words to look for, in English, French or Spanish, accents optional; "
-        '"a phrase", -excluded and or work as in web search engines.',
+        '"a phrase", -excluded and or work as in web search engines. May be empty (no search).',
     )
-    country = FilterValues("country", help_text="ISO 3166 alpha-2 code of an implementing country, e.g. MA.")
-    region = FilterValues("region", help_text="UN M49 region: " + ", ".join(REGIONS) + ".")
-    sdg_target = FilterValues("sdg_target", help_text="An SDG target's code, e.g. 10.7.")
-    compact_theme = FilterValues("compact_theme", help_text="A Global Compact theme's code, e.g. A.c.")
-    round_table = FilterValues("round_table", help_text="A round table's code in the current forum, e.g. 1.1.")
-    constituency = FilterValues("constituency", help_text="A constituency involved, e.g. civil_society.")
-    gender_responsive = FilterValues("gender_responsive", help_text="yes or no.")
-    year = FilterValues("year", help_text="The year the practice started, e.g. 2016.")
+    country = FilterValues(
+        "country",
+        _choice([(code, name) for code, name in countries]),
+        help_text="ISO 3166 alpha-2 code of an implementing country, in capitals, e.g. MA.",
+    )
+    region = FilterValues("region", _choice(list(REGIONS)), help_text="UN M49 region.")
+    sdg_target = FilterValues(
+        "sdg_target", _pattern(r"[0-9]{1,2}\.[0-9a-z]{1,2}"), help_text="An SDG target's code, e.g. 10.7."
+    )
+    compact_theme = FilterValues(
+        "compact_theme", _pattern(r"[A-Z]\.[a-z]"), help_text="A Global Compact theme's code, e.g. A.c."
+    )
+    round_table = FilterValues(
+        "round_table",
+        _pattern(r"[0-9A-Za-z.\-]{1,8}"),
+        help_text="A round table's code in the current forum, e.g. 1.1.",
+    )
+    constituency = FilterValues("constituency", _choice(Constituency.choices), help_text="A constituency involved.")
+    gender_responsive = FilterValues("gender_responsive", _choice(["yes", "no"]), help_text="Gender-responsive.")
+    year = FilterValues(
+        "year", Natural(min_value=1900, max_value=2100), help_text="The year the practice started, e.g. 2016."
+    )
     sort = serializers.ChoiceField(
         choices=list(search.SORTS),
         required=False,
         help_text=f"relevance (the default with q: the {search.RANK_CAP} most recently published matches, "
         "ranked), newest (the default without q) or title.",
     )
+    page = Natural(
+        required=False, min_value=1, max_value=MAX_PAGE, help_text="The page, from 1; past the last page is a 404."
+    )
+    page_size = Natural(
+        required=False,
+        min_value=1,
+        max_value=MAX_PAGE_SIZE,
+        help_text=f"Practices per page, {search.PAGE_SIZE} by default.",
+    )
 
 
 class PracticePagination(PageNumberPagination):
+    """Pages as PracticeQuery checked them (a page that is not a whole number from 1 is a 400)."""
+
     page_size = search.PAGE_SIZE
     page_size_query_param = "page_size"
-    max_page_size = 100
+    max_page_size = MAX_PAGE_SIZE
+    last_page_strings = ()
 
 
 class PracticeSerializer(serializers.ModelSerializer):
@@ -132,10 +181,6 @@ class PracticeSerializer(serializers.ModelSerializer):
         return [line.strip() for line in obj.links.splitlines() if line.strip()]
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[PracticeQuery]),
-    retrieve=extend_schema(parameters=[LanguageQuery]),
-)
 class PracticeViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
     """Published good practices of the Platform for Partnerships, searchable and filterable like the
     portal's page; filters may be repeated (values of one filter are OR-ed, filters AND-ed)."""

@@ -1,7 +1,6 @@
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from common.api import LanguageMixin, LanguageQuery
@@ -11,20 +10,24 @@ from stakeholders.permissions import can
 
 
 def forum_asked(query):
-    """The forum that ``?forum=`` names (checked by the query serializer), or the current one."""
+    """The forum that ``?forum=`` names, or the current one; a 404 when there is none."""
     slug = query.get("forum")
-    if slug:
-        return Forum.objects.get(slug=slug)
-    return get_object_or_404(Forum.objects.current_first()[:1])
+    forum = Forum.objects.filter(slug=slug) if slug else Forum.objects.current_first()
+    forum = forum.first()
+    if forum is None:
+        raise NotFound("No such forum." if slug else "No current forum.")
+    return forum
 
 
 class ForumQuery(LanguageQuery):
-    forum = serializers.SlugField(required=False, help_text="A forum's slug; the current forum by default.")
+    not_found = ("`forum` names no forum (without it: there is no current forum)",)
 
-    def validate_forum(self, value):
-        if not Forum.objects.filter(slug=value).exists():
-            raise serializers.ValidationError("Unknown forum.")
-        return value
+    forum = serializers.SlugField(
+        required=False,
+        trim_whitespace=False,
+        max_length=Forum._meta.get_field("slug").max_length,
+        help_text="A forum's slug, e.g. gfmd-2017; the current forum by default.",
+    )
 
 
 class RoundTableSerializer(serializers.ModelSerializer):
@@ -61,10 +64,6 @@ class RoundTableSerializer(serializers.ModelSerializer):
         return [link.theme.code for link in obj.theme_links.all()]
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[ForumQuery]),
-    retrieve=extend_schema(parameters=[ForumQuery]),
-)
 class RoundTableViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
     """The round tables of a forum (the current one unless ``?forum=`` names another)."""
 
@@ -94,8 +93,11 @@ class RoundTableViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class SessionQuery(ForumQuery):
-    round_table = serializers.CharField(
-        required=False, max_length=8, help_text="A round table's code, e.g. 1.1: only its sessions."
+    round_table = serializers.RegexField(
+        r"\A[0-9A-Za-z.\-]{1,8}\Z",
+        required=False,
+        trim_whitespace=False,
+        help_text="A round table's code, e.g. 1.1: only its sessions (none for an unknown code).",
     )
 
 
@@ -179,17 +181,15 @@ class SessionSerializer(serializers.ModelSerializer):
         return [{"changed_at": change.at.isoformat(), "summary": change.summary} for change in self.entry.changes]
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[SessionQuery]),
-    retrieve=extend_schema(parameters=[ForumQuery]),
-)
 class SessionViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
     """The agenda of a forum (the current one unless ``?forum=`` names another): published sessions only,
     in time order, those without a date last. A draft is a 404 to everyone but co-chair staff."""
 
     serializer_class = SessionSerializer
-    query_serializer_class = SessionQuery
+    query_serializer_class = ForumQuery
+    query_serializer_classes = {"list": SessionQuery}
     lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
     pagination_class = None
 
     def get_forum(self):

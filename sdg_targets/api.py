@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
 from common.api import LanguageMixin, LanguageQuery
@@ -19,7 +19,10 @@ class RoundTableCodes(serializers.Field):
 
 class ForumQuery(LanguageQuery):
     forum = serializers.SlugField(
-        required=False, help_text="List the round tables of this forum (slug); the current forum by default."
+        required=False,
+        trim_whitespace=False,
+        max_length=50,  # roundtables.Forum.slug's (a floor above: not imported)
+        help_text="List the round tables of this forum (slug), none for an unknown one; the current forum by default.",
     )
 
 
@@ -51,10 +54,6 @@ class CompactThemeSerializer(serializers.ModelSerializer):
         fields = ["code", "cluster", "title", "round_tables"]
 
 
-_PARAMETERS = extend_schema(parameters=[ForumQuery])
-
-
-@extend_schema_view(list=_PARAMETERS, retrieve=_PARAMETERS)
 class TargetViewSet(ForumLinksMixin, viewsets.ReadOnlyModelViewSet):
     """Migration-related SDG targets with their official text."""
 
@@ -66,7 +65,6 @@ class TargetViewSet(ForumLinksMixin, viewsets.ReadOnlyModelViewSet):
         return super().get_queryset().select_related("goal")
 
 
-@extend_schema_view(list=_PARAMETERS, retrieve=_PARAMETERS)
 class CompactThemeViewSet(ForumLinksMixin, viewsets.ReadOnlyModelViewSet):
     """Global Compact themes (A.a … C.f)."""
 

@@ -111,13 +111,77 @@ def test_pages(client, personas):
         ("year=99", "year"),
         ("sort=best", "sort"),
         ("lang=xx", "lang"),
+        ("lang=", "lang"),
+        ("lang=null&lang=null", "lang"),
         ("q=" + "x" * 201, "q"),
+        ("q=" + "x" * 200 + "%20", "q"),
+        ("q=a&q=b", "q"),
+        # A filter's values as the schema writes them: no blank, no spaces around, capitals for countries.
+        ("country=", "country"),
+        ("country=%20MA", "country"),
+        ("country=ma", "country"),
+        ("country=MA&country=", "country"),
+        ("year=2016.0", "year"),
+        ("year=02016", "year"),
+        ("year=1899", "year"),
+        ("region=", "region"),
+        ("sdg_target=", "sdg_target"),
+        ("constituency=%20academia", "constituency"),
+        ("&".join(["region=asia"] * 51), "region"),
+        ("sort=", "sort"),
+        ("sort=title&sort=newest", "sort"),
+        # Pages: whole numbers from 1, up to 100 practices a page.
+        ("page=0", "page"),
+        ("page=-1", "page"),
+        ("page=", "page"),
+        ("page=last", "page"),
+        ("page=1.0", "page"),
+        ("page=1&page=2", "page"),
+        ("page_size=0", "page_size"),
+        ("page_size=101", "page_size"),
+        ("page_size=100000", "page_size"),
+        ("page_size=", "page_size"),
     ],
 )
+@pytest.mark.filterwarnings("ignore::django.core.cache.backends.base.CacheKeyWarning")  # the long ones
 def test_malformed_parameters_are_a_400_with_a_json_error(client, db, query, field):
     response = client.get(f"/api/v1/practices/?{query}")
     assert response.status_code == 400
-    assert field in response.json()
+    errors = response.json()
+    assert list(errors) == [field]
+    assert errors[field] and all(isinstance(message, str) for message in errors[field])
+
+
+def test_the_error_names_the_wrong_value(client, db):
+    response = client.get("/api/v1/practices/?country=MA&country=XX&year=99")
+    assert response.json() == {
+        "country": ["'XX': \"XX\" is not a valid choice."],
+        "year": ["'99': Ensure this value is greater than or equal to 1900."],
+    }
+
+
+def test_page_sizes_and_pages_past_the_last(client, personas):
+    government = personas.government()
+    for number in range(3):
+        make_practice(government, title=f"Practice {number}")
+    assert len(client.get("/api/v1/practices/?page_size=100").json()["results"]) == 3
+    assert len(client.get("/api/v1/practices/?page_size=1&page=3").json()["results"]) == 1
+    response = client.get("/api/v1/practices/?page_size=1&page=4")
+    assert response.status_code == 404 and response.json() == {"detail": "Invalid page."}
+    assert client.get("/api/v1/practices/?page=1000000").status_code == 404
+    assert client.get("/api/v1/practices/?page=1000001").status_code == 400
+
+
+def test_an_empty_search_is_no_search(client, personas):
+    make_practice(personas.government(), title="Lighthouse")
+    assert client.get("/api/v1/practices/?q=").json()["count"] == 1
+
+
+def test_an_unknown_or_malformed_id_is_a_json_404(client, db):
+    for url in ("/api/v1/practices/999999/", "/api/v1/practices/abc/"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert list(response.json()) == ["detail"]
 
 
 def test_list_query_count_is_the_same_whatever_the_size(client, personas, settings, django_assert_num_queries):
@@ -136,5 +200,17 @@ def test_the_schema_describes_the_practices(client, db):
     schema = client.get("/api/schema/?format=json").json()
     assert "/api/v1/practices/" in schema["paths"]
     assert "/api/v1/practices/{id}/" in schema["paths"]
-    names = {parameter["name"] for parameter in schema["paths"]["/api/v1/practices/"]["get"]["parameters"]}
-    assert {"q", "country", "region", "sdg_target", "compact_theme", "round_table", "constituency", "page"} <= names
+    parameters = {
+        parameter["name"]: parameter for parameter in schema["paths"]["/api/v1/practices/"]["get"]["parameters"]
+    }
+    assert {"q", "country", "region", "sdg_target", "compact_theme", "round_table", "constituency", "page"} <= set(
+        parameters
+    )
+    assert parameters["page"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 1_000_000}
+    assert parameters["page_size"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 100}
+    country = parameters["country"]["schema"]
+    assert country["type"] == "array" and country["maxItems"] == 50
+    assert "MA" in country["items"]["enum"] and "" not in country["items"]["enum"]
+    assert parameters["year"]["schema"]["items"] == {"type": "integer", "minimum": 1900, "maximum": 2100}
+    assert parameters["sdg_target"]["schema"]["items"]["pattern"] == r"^[0-9]{1,2}\.[0-9a-z]{1,2}$"
+    assert parameters["lang"]["schema"]["enum"] == ["en", "fr", "es"]

@@ -61,12 +61,42 @@ def test_another_forum_by_slug(client, forum):
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [("lang=xx", "lang"), ("forum=no-such-forum", "forum"), ("forum=not%20a%20slug", "forum")],
+    [
+        ("lang=xx", "lang"),
+        ("lang=", "lang"),
+        ("lang=null&lang=null", "lang"),
+        ("lang=fr&lang=en", "lang"),
+        ("forum=not%20a%20slug", "forum"),
+        ("forum=", "forum"),
+        ("forum=%20gfmd-2017", "forum"),
+        ("forum=" + "x" * 51, "forum"),
+    ],
 )
 def test_malformed_query_is_a_400_with_a_json_error(client, forum, query, field):
-    response = client.get(f"/api/v1/roundtables/?{query}")
-    assert response.status_code == 400
-    assert field in response.json()
+    for url in ("/api/v1/roundtables/", "/api/v1/roundtables/1.1/"):
+        response = client.get(f"{url}?{query}")
+        assert response.status_code == 400
+        assert list(response.json()) == [field]
+        assert all(isinstance(message, str) for message in response.json()[field])
+
+
+def test_a_parameter_given_twice_is_named_in_the_error(client, forum):
+    response = client.get("/api/v1/roundtables/?lang=fr&lang=fr")
+    assert response.json() == {"lang": ["Give this parameter once only."]}
+
+
+@pytest.mark.parametrize("query", ["forum=0", "forum=no-such-forum"])
+def test_an_unknown_forum_is_a_404(client, forum, query):
+    for url in ("/api/v1/roundtables/", "/api/v1/roundtables/1.1/"):
+        response = client.get(f"{url}?{query}")
+        assert response.status_code == 404
+        assert response.json() == {"detail": "No such forum."}
+
+
+def test_without_a_current_forum_the_list_is_a_404(client, db):
+    response = client.get("/api/v1/roundtables/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No current forum."}
 
 
 def test_round_table_list_query_count(client, django_assert_num_queries, settings, db):
@@ -74,7 +104,7 @@ def test_round_table_list_query_count(client, django_assert_num_queries, setting
     make_forum(round_tables=1, slug="one")
     make_forum(round_tables=15, slug="many")
     for slug in ("one", "many"):
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(5):
             assert client.get(f"/api/v1/roundtables/?forum={slug}").status_code == 200
 
 

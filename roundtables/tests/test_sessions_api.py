@@ -88,7 +88,34 @@ def test_language_and_round_table_filters(client, agenda):
     assert list(by_slug(client.get(API, {"round_table": "1.2"}))) == ["round-table-1-2"]
     assert client.get(API, {"round_table": "9.9"}).json() == []
     response = client.get(API, {"forum": "no-such-forum"})
-    assert response.status_code == 400 and "forum" in response.json()
+    assert response.status_code == 404 and response.json() == {"detail": "No such forum."}
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("round_table=", "round_table"),
+        ("round_table=%201.1", "round_table"),
+        ("round_table=123456789", "round_table"),
+        ("round_table=1.1&round_table=1.2", "round_table"),
+        ("forum=", "forum"),
+        ("forum=gfmd%202017", "forum"),
+        ("lang=", "lang"),
+    ],
+)
+def test_malformed_parameters_are_a_400(client, agenda, query, field):
+    response = client.get(f"{API}?{query}")
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+
+
+def test_a_session_of_an_unknown_forum_or_slug_is_a_404(client, agenda):
+    assert client.get(f"{API}round-table-1-1/?forum=gfmd-2099").json() == {"detail": "No such forum."}
+    response = client.get(f"{API}no-such-session/")
+    assert response.status_code == 404 and list(response.json()) == ["detail"]
+    # A slug of the wrong form matches no route: the API's JSON 404 all the same.
+    response = client.get(f"{API}not.a.slug/")
+    assert response.status_code == 404 and response.json() == {"detail": "Not found."}
 
 
 def test_a_draft_is_a_404_to_everyone_but_staff(client, agenda, personas):

@@ -33,10 +33,24 @@ def test_round_tables_of_another_forum(client, forum):
     assert data["round_tables"] == ["1.1", "1.2", "1.3"]
 
 
-def test_malformed_language_is_a_400(client, forum):
-    response = client.get("/api/v1/compact-themes/?lang=klingon")
-    assert response.status_code == 400
-    assert "lang" in response.json()
+def test_an_unknown_forum_lists_no_round_tables(client, forum):
+    data = client.get("/api/v1/sdg-targets/10.7/?forum=gfmd-2099").json()
+    assert data["round_tables"] == []
+
+
+@pytest.mark.parametrize("query", ["lang=klingon", "lang=", "lang=null&lang=null", "forum=", "forum=a%20b"])
+def test_malformed_parameters_are_a_400(client, forum, query):
+    for url in ("/api/v1/compact-themes/", "/api/v1/compact-themes/A.a/", "/api/v1/sdg-targets/"):
+        response = client.get(f"{url}?{query}")
+        assert response.status_code == 400
+        assert list(response.json()) == [query.split("=")[0]]
+
+
+def test_an_unknown_code_is_a_json_404(client, forum):
+    for url in ("/api/v1/sdg-targets/99.9/", "/api/v1/compact-themes/Z.z/", "/api/v1/compact-themes/AA/"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert list(response.json()) == ["detail"]
 
 
 @pytest.mark.parametrize("round_tables", [1, 10])
