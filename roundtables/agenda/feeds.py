@@ -168,7 +168,8 @@ def vtimezone(tzid):
     of change in one comma-separated RDATE, of which these read only the first date, and gives
     the onset of daylight time as the wall time after the change (03:00 in Berlin). Here, as
     RFC 5545 (section 3.6.5) has it, each onset is the local time *before* the change (TZOFFSETFROM),
-    and each change after the first is an RDATE of its own.
+    and each change after the first is an RDATE of its own. The component is shared: add it to a
+    calendar, never change it.
     """
     zone = zone_named(tzid)
     observances = {}

@@ -83,10 +83,11 @@ def test_a_round_table_feed_is_read_alike(client, agenda):
 @pytest.fixture
 def holder(agenda, personas):
     """Rapporteur of round table 1.1 (June), speaker at the preparatory meeting (January), registered
-    for the common space (June) and for the January meeting."""
+    for the common space (June), the preparatory meeting and the spring call (summer time's first day)."""
     person = agenda["rapporteur"]
     SessionRole.objects.create(session=agenda["preparatory-meeting"], role="speaker", person=person)
-    for session in (Session.objects.get(forum=agenda["forum"], slug="common-space"), agenda["spring-call"]):
+    common_space = Session.objects.get(forum=agenda["forum"], slug="common-space")
+    for session in (common_space, agenda["preparatory-meeting"], agenda["spring-call"]):
         RegistrationPolicy.objects.create(session=session, total_seats=10)
         services.register(session=session, person=person)
     return person
@@ -109,7 +110,9 @@ def test_the_private_feed_and_the_registration_files_are_read_alike_with_the_fee
         str(event["SUMMARY"]): str(event["UID"])
         for event in Calendar.from_ical(client.get(FEED).content).walk("VEVENT")
     }
-    for registration in Registration.objects.filter(person=holder):
+    registrations = Registration.objects.filter(person=holder)
+    assert {registration.session.start.month for registration in registrations} == {1, 3, 6}
+    for registration in registrations:
         content = client.get(f"/en/accounts/registrations/{registration.pk}/calendar.ics").content
         found = assert_read_alike(content, [registration.session])
         # The file's event is the feed's event: one UID for the session in every file.
