@@ -2,10 +2,12 @@
 
 Each published session with a start is one VEVENT whose UID never changes
 (``session-<id>@<site host>``): a calendar that fetches the feed again updates the event instead
-of adding a second one; SEQUENCE is the session's version and LAST-MODIFIED its last save. Times
-carry the forum's time zone (TZID) and the feed holds its VTIMEZONE. Sessions without a start
-("date to be announced") are left out: an all-day event over the forum's days would tell a
-calendar something the organisers have not said; they appear in the feed once dated.
+of adding a second one; SEQUENCE is the session's version and LAST-MODIFIED its last save. The
+registration's calendar file (roundtables/registration/tickets.py) uses the same UID, so that a
+person who imports both has one event. Times carry the forum's time zone (TZID) and the feed holds
+its VTIMEZONE (``vtimezone``). Sessions without a start ("date to be announced") are left out: an
+all-day event over the forum's days would tell a calendar something the organisers have not said;
+they appear in the feed once dated.
 """
 
 import datetime
@@ -15,7 +17,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Timezone, vDuration, vText
+from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vDuration, vText
 
 from roundtables.agenda.queries import place
 from roundtables.models import zone_named
@@ -38,30 +40,34 @@ def _headings():
 
 
 def _description(entry, url, headings):
-    """Plain text: round table, people, running order, changes since publication, the page's address."""
+    """Plain text: round table, description, people, running order, changes since publication, the
+    page's address; blocks separated by an empty line, never starting with one."""
     session = entry.session
-    lines = []
+    blocks = []
     if session.round_table_id:
-        lines.append(f"{entry.round_table_label}: {session.round_table.title}")
+        blocks.append([f"{entry.round_table_label}: {session.round_table.title}"])
     if session.description:
-        lines += ["", session.description]
+        blocks.append([session.description])
     if entry.people:
-        lines.append("")
+        people = []
         for person in entry.people:
             who = ", ".join(part for part in (person.name, person.organisation) if part)
-            lines.append(f"{person.label}: {who}")
+            people.append(f"{person.label}: {who}")
+        blocks.append(people)
     if entry.running_order:
-        lines += ["", headings["running_order"]]
+        steps = [headings["running_order"]]
         for step in entry.running_order:
             at = f"{step.at_text} " if step.at_text else ""
             # The question's number, not its text: the feed stays small; the page has the text.
-            lines.append(f"{at}{step.short} ({step.minutes_text})")
+            steps.append(f"{at}{step.short} ({step.minutes_text})")
+        blocks.append(steps)
     if entry.changes:
-        lines += ["", headings["changed"]]
+        changes = [headings["changed"]]
         for change in entry.changes:
-            lines.append(f"{change.at:%Y-%m-%d}: {change.summary}")
-    lines += ["", url]
-    return "\n".join(lines)
+            changes.append(f"{change.at:%Y-%m-%d}: {change.summary}")
+        blocks.append(changes)
+    blocks.append([url])
+    return "\n\n".join("\n".join(block) for block in blocks)
 
 
 def text(value):
@@ -112,10 +118,84 @@ def event_lines(entry, *, url, stamp, headings=None, zone=None):
     return lines
 
 
+# --- VTIMEZONE ----------------------------------------------------------------------------------
+
+# The span a VTIMEZONE describes (icalendar's own default): every forum's sessions fall in it.
+ZONE_FIRST_DATE = Timezone.DEFAULT_FIRST_DATE
+ZONE_LAST_DATE = Timezone.DEFAULT_LAST_DATE
+
+
+def _offset_state(zone, utc):
+    local = utc.astimezone(zone)
+    return local.utcoffset(), bool(local.dst()), local.tzname() or ""
+
+
+def transitions(zone, first=ZONE_FIRST_DATE, last=ZONE_LAST_DATE):
+    """The state of ``zone`` (a ZoneInfo) at local midnight of ``first``, then each change of its
+    UTC offset, daylight-saving flag or name until ``last``: ``(utc, offset_from, offset_to, name, dst)``,
+    found from the zone itself (UTC arithmetic: no wall-clock ambiguity)."""
+    start = datetime.datetime.combine(first, datetime.time(), zone).astimezone(datetime.UTC)
+    end = datetime.datetime.combine(last, datetime.time(), zone).astimezone(datetime.UTC)
+    offset, dst, name = state = _offset_state(zone, start)
+    found = [(start, offset, offset, name, dst)]
+    day = datetime.timedelta(days=1)
+    moment = start
+    while moment < end:
+        after = moment + day
+        new = _offset_state(zone, after)
+        if new != state:
+            # The change lies in (moment, after]: halve to the second.
+            low, high = moment, after
+            while high - low > datetime.timedelta(seconds=1):
+                middle = low + (high - low) / 2
+                middle = middle.replace(microsecond=0)
+                if _offset_state(zone, middle) == state:
+                    low = middle
+                else:
+                    high = middle
+            found.append((high, state[0], new[0], new[2], new[1]))
+            state = new
+        moment = after
+    return found
+
+
+@functools.lru_cache(maxsize=32)
+def vtimezone(tzid):
+    """The VTIMEZONE of ``tzid`` (an IANA name), built once per process from the zone database.
+
+    Not icalendar's ``Timezone.from_tzinfo``, whose VTIMEZONE calendar applications built on
+    ical.js (Thunderbird, Nextcloud) and vobject read an hour off in summer: it lists each kind
+    of change in one comma-separated RDATE, of which these read only the first date, and gives
+    the onset of daylight time as the wall time after the change (03:00 in Berlin). Here, as
+    RFC 5545 (section 3.6.5) has it, each onset is the local time *before* the change (TZOFFSETFROM),
+    and each change after the first is an RDATE of its own. The component is shared: add it to a
+    calendar, never change it.
+    """
+    zone = zone_named(tzid)
+    observances = {}
+    for utc, offset_from, offset_to, name, dst in transitions(zone):
+        onset = (utc + offset_from).replace(tzinfo=None)
+        observances.setdefault((offset_from, offset_to, name, dst), []).append(onset)
+    result = Timezone()
+    result.add("TZID", tzid)
+    result.add("COMMENT", f"This time zone is described from {ZONE_FIRST_DATE} to {ZONE_LAST_DATE}.")
+    for (offset_from, offset_to, name, dst), onsets in sorted(observances.items(), key=lambda item: item[1][0]):
+        observance = TimezoneDaylight() if dst else TimezoneStandard()
+        observance.add("DTSTART", onsets[0])
+        observance.add("TZOFFSETFROM", offset_from)
+        observance.add("TZOFFSETTO", offset_to)
+        if name:
+            observance.add("TZNAME", name)
+        for onset in onsets[1:]:
+            observance.add("RDATE", onset)
+        result.add_component(observance)
+    return result
+
+
 @functools.lru_cache(maxsize=32)
 def timezone_lines(tzid):
     """The VTIMEZONE of ``tzid`` as content lines; the same for every feed, so built once per process."""
-    return tuple(line for line in Timezone.from_tzid(tzid).content_lines() if line)
+    return tuple(line for line in vtimezone(tzid).content_lines() if line)
 
 
 def calendar(entries, *, name, time_zone, url_for):

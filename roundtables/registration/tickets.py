@@ -9,12 +9,14 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 from qrcode.image.svg import SvgPathFillImage
 
+from roundtables.agenda.feeds import event_uid, vtimezone
 from roundtables.agenda.queries import place
 from roundtables.models import Registration
 
 COMMON_SPACE = "common-space"
 
 # Sessions take place where the forum is; the 2017 forum is in Berlin (the site's TIME_ZONE).
+PRODID = "-//GFMD Portal//Registrations//EN"
 
 
 def registration_page_url(session):
@@ -31,8 +33,10 @@ def qr_svg(code):
 
 
 def calendar_uid(registration):
-    """Stable across downloads: a calendar updates the event instead of adding a second one."""
-    return f"registration-{registration.pk}@gfmd-portal"
+    """The session's UID in the agenda's feeds (``session-<id>@<site host>``), stable across downloads:
+    a calendar updates the event instead of adding a second one, also when the person imports the
+    file and subscribes to a feed that carries the same session."""
+    return event_uid(registration.session)
 
 
 def when(session):
@@ -61,8 +65,9 @@ def calendar(registration, *, page_url):
     start, end, all_day = timing
     event = Event()
     event.add("uid", calendar_uid(registration))
-    event.add("dtstamp", timezone.now().astimezone(datetime.UTC))
+    event.add("dtstamp", timezone.now().astimezone(datetime.UTC).replace(microsecond=0))
     event.add("summary", session.title)
+    zone = None
     if all_day:
         event.add("dtstart", start)
         event.add("dtend", end + datetime.timedelta(days=1))  # DTEND of an all-day event is exclusive
@@ -78,13 +83,20 @@ def calendar(registration, *, page_url):
     if registration.status == Registration.Status.CONFIRMED:
         lines.append(f"{_('Check-in code')}: {registration.checkin_code}")
     lines.append(page_url)
-    event.add("description", "\n".join(lines))
+    event.add("description", "\n".join(line for line in lines if line.strip()))
     event.add("url", page_url)
     event.add("status", _ICS_STATUS[registration.status])
+    # As in the feeds: a calendar that holds the session from a feed keeps the newer version.
+    event.add("sequence", int(session.version))
+    if session.updated:
+        event.add("last-modified", session.updated.astimezone(datetime.UTC).replace(microsecond=0))
     cal = Calendar()
-    cal.add("prodid", "-//GFMD Portal//Registrations//EN")
+    cal.add("prodid", PRODID)
     cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
+    if zone is not None:
+        # The feeds' VTIMEZONE (icalendar's own is read an hour off by ical.js and vobject).
+        cal.add_component(vtimezone(zone.key))
     cal.add_component(event)
-    cal.add_missing_timezones()
     return cal.to_ical()

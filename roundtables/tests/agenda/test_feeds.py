@@ -1,6 +1,7 @@
 """The calendar feeds: valid iCalendar with stable UIDs and the forum's time zone; the private feed's key."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
@@ -10,6 +11,7 @@ from roundtables.models import CalendarFeedToken, Forum, RegistrationPolicy, Ses
 from roundtables.registration import services
 from roundtables.tests.agenda import helpers
 from roundtables.tests.agenda.helpers import at
+from roundtables.tests.agenda.readers import assert_valid
 
 FEED = "/en/agenda/gfmd-2017/calendar.ics"
 
@@ -22,6 +24,7 @@ def agenda(forum, personas):
 def parse(response):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert_valid(response.content)
     return Calendar.from_ical(response.content)
 
 
@@ -262,3 +265,38 @@ def test_my_feed_with_sessions_of_two_forums_holds_both_time_zones(client, holde
     assert found["Marrakesh common space"]["DTSTART"].params["TZID"] == "Africa/Casablanca"
     assert found["Marrakesh common space"].decoded("DTSTART") == session.start
     assert found["Round table 1.1"]["DTSTART"].params["TZID"] == "Europe/Berlin"
+
+
+def test_a_description_never_starts_with_an_empty_line(client, agenda):
+    """The common space has no round table: its description starts with its own text, then the
+    blocks follow, each after one empty line."""
+    session = Session.objects.get(forum=agenda["forum"], slug="common-space")
+    session.description_en = "Open to all."
+    session.save()
+    event = events(parse(client.get(FEED)))["Common Space"]
+    assert str(event["DESCRIPTION"]) == ("Open to all.\n\nhttp://testserver/en/agenda/gfmd-2017/sessions/common-space/")
+    description = str(events(parse(client.get(FEED)))["Round table 1.1"]["DESCRIPTION"])
+    assert description.startswith("Round table 1.1: ")
+    assert "\n\n\n" not in description
+
+
+def test_the_vtimezone_has_one_onset_per_line_at_the_local_time_before_the_change():
+    """RFC 5545, 3.6.5: an onset is the local time in TZOFFSETFROM; in Berlin summer time begins at
+    02:00 (CET) and ends at 03:00 (CEST). Each onset after the first is an RDATE line of its own."""
+    lines = feeds.timezone_lines("Europe/Berlin")
+    text = "\n".join(lines)
+    assert "BEGIN:DAYLIGHT\nDTSTART:19800406T020000\n" in text
+    assert "BEGIN:STANDARD\nDTSTART:19800928T030000\n" in text
+    assert "RDATE:20170326T020000" in lines and "RDATE:20171029T030000" in lines
+    assert not any("," in line for line in lines if line.startswith("RDATE"))
+    assert feeds.timezone_lines("Europe/Berlin") is lines  # built once per process
+    # Every change of the span, as the zone database has it.
+    changes = feeds.transitions(ZoneInfo("Europe/Berlin"))[1:]
+    assert len(changes) == 2 * (2037 - 1980 + 1)
+    assert all(before.utcoffset() != after.utcoffset() for before, after in _around(changes))
+
+
+def _around(changes):
+    zone = ZoneInfo("Europe/Berlin")
+    second = datetime.timedelta(seconds=1)
+    return [((utc - second).astimezone(zone), utc.astimezone(zone)) for utc, *_rest in changes]

@@ -385,7 +385,7 @@ def test_the_calendar_file_parses_with_a_stable_uid(client, common_space, person
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="common-space.ics"'
     [event] = Calendar.from_ical(response.content).walk("VEVENT")
-    assert str(event["UID"]) == f"registration-{registration.pk}@gfmd-portal"
+    assert str(event["UID"]) == f"session-{common_space.pk}@127.0.0.1"
     assert event.decoded("DTSTART") == datetime.date(2017, 6, 28)  # all day, on the forum's days
     assert event.decoded("DTEND") == datetime.date(2017, 7, 1)  # exclusive
     assert str(event["STATUS"]) == "CONFIRMED"
@@ -397,7 +397,7 @@ def test_the_calendar_file_parses_with_a_stable_uid(client, common_space, person
     common_space.save()
     calendar = Calendar.from_ical(client.get(url).content)
     [event] = calendar.walk("VEVENT")
-    assert str(event["UID"]) == f"registration-{registration.pk}@gfmd-portal"
+    assert str(event["UID"]) == f"session-{common_space.pk}@127.0.0.1"
     start = event.decoded("DTSTART")
     assert (start.hour, start.minute, str(start.tzinfo)) == (11, 30, "Europe/Berlin")
     assert event.decoded("DTEND").hour == 15
