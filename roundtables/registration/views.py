@@ -213,6 +213,8 @@ class RegistrationCancel(LoginRequiredMixin, View):
     The cancel buttons are links to the question, so that one click never cancels; it works without
     JavaScript. ``next`` (a page of this site) is where both answers lead back to."""
 
+    page_cache_params = ("next",)
+
     template_name = "roundtables/registration/cancel.html"
 
     def get(self, request, pk):
