@@ -95,4 +95,6 @@ def test_tabs_and_line_breaks_are_ordinary_input(programme, matrix_client):
 def test_the_refusal_page_is_in_the_visitors_language(programme, matrix_client):
     page = matrix_client.get("/fr/sdg-targets/%00/")
     assert page.status_code == 400
-    assert '<html lang="fr">' in page.content.decode()
+    html = page.content.decode()
+    assert '<html lang="fr">' in html
+    assert "Demande refusée" in html and "caractère de contrôle" in html
