@@ -123,10 +123,6 @@ class RedisCache(DjangoRedisCache):
         except RedisError as exc:
             self.breaker.trip(exc)
 
-    def available(self):
-        """True unless Redis failed within the cool-down (a cheap check, no round trip)."""
-        return not self.breaker.is_open()
-
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         # True during an outage: nothing is stored that the key could clash with, and callers that
         # use add() as a lock (allauth's rate limits) must not wait for a lock nobody holds.

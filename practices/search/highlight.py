@@ -54,7 +54,7 @@ def _fold_char(char):
 
 
 class _FoldTable(dict):
-    """str.translate's table for fold(), filled as characters are met."""
+    """str.translate's table for Folded, filled as characters are met."""
 
     def __missing__(self, code):
         char = chr(code)
@@ -80,12 +80,6 @@ class Folded:
 
     def position(self, index):
         return index if self.origin is None else self.origin[index]
-
-
-def fold(text):
-    """(folded text, origin of each folded character) - see Folded."""
-    folded = Folded(text)
-    return folded.text, [folded.position(index) for index in range(len(folded.text))]
 
 
 def _parse_marked(marked):
