@@ -4,7 +4,7 @@ import json
 import re
 
 from django.conf import settings
-from django.http import QueryDict
+from django.http import JsonResponse, QueryDict
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
@@ -53,18 +53,14 @@ class RefuseControlCharactersMiddleware:
 
     def __call__(self, request):
         if self._refused(request):
-            response = TemplateResponse(
-                request,
-                "400.html",
-                {
-                    "reason": _(
-                        "The address or the form holds a control character (such as U+0000), which no page accepts."
-                    )
-                },
-                status=400,
-            )
+            reason = _("The address or the form holds a control character (such as U+0000), which no page accepts.")
+            if request.path_info.startswith("/api/"):
+                # An API client reads JSON, in the shape of the API's other errors.
+                response = JsonResponse({"detail": str(reason)}, status=400)
+            else:
+                response = TemplateResponse(request, "400.html", {"reason": reason}, status=400).render()
             response.page_cache_exempt = True
-            return response.render()
+            return response
         return self.get_response(request)
 
     def _refused(self, request):

@@ -98,3 +98,11 @@ def test_the_refusal_page_is_in_the_visitors_language(programme, matrix_client):
     html = page.content.decode()
     assert '<html lang="fr">' in html
     assert "Demande refusée" in html and "caractère de contrôle" in html
+
+
+def test_an_api_client_gets_the_refusal_as_json(programme, matrix_client):
+    response = matrix_client.get("/api/v1/roundtables/?q=a%00b")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "control character" in response.json()["detail"]
+    assert matrix_client.get("/en/roundtables/?q=a%00b")["Content-Type"].startswith("text/html")
