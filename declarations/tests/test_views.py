@@ -393,7 +393,7 @@ def test_job_page_shows_the_progress_from_the_database(staff_client, forum):
     assert "round table 3 of 6 — 1,240 of 5,000 contributions" in page
     # 1,240 of 5,000 contributions: the round tables are 95% of the work (the engine's job_progress).
     assert 'value="23" max="100"' in page
-    assert f'hx-get="{url}"' in page and 'hx-trigger="every 1s"' in page
+    assert f'data-hx-get="{url}"' in page and 'data-hx-trigger="every 1s"' in page
     partial = staff_client.get(url, headers={"HX-Request": "true"})
     assert partial.content.decode().lstrip().startswith('<div id="job-progress"')
     assert "<html" not in partial.content.decode()

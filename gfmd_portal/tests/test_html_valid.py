@@ -210,3 +210,28 @@ def test_time_datetime_attributes_have_at_most_milliseconds():
     # The filter shows the time in the current time zone, as Django's date filter does.
     template = Template('{% load portal tz %}{% timezone "UTC" %}{{ at|html_datetime }}{% endtimezone %}')
     assert template.render(Context({"at": moved})) == "2017-06-20T08:00:18.268+00:00"
+
+
+@pytest.mark.usefixtures("java")
+def test_staff_pages_are_valid_html(programme, matrix_client, world, tmp_path):
+    """Every page under /<lang>/staff/ that the access matrix opens for co-chair staff (a GET
+    answered 200), as they see it with the matrix's data: a new staff page is checked without a
+    line here."""
+    from gfmd_portal.tests.test_access_matrix import MATRIX
+
+    matrix_client.force_login(world.user("staff"))
+    files = []
+    for name, route in sorted(MATRIX.items()):
+        if not route.staff_page or route.get is None or route.expectation("GET", "staff") != 200:
+            continue
+        for number, url in enumerate(route.urls(world)):
+            response = matrix_client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            if not response["Content-Type"].startswith("text/html"):
+                continue
+            file = tmp_path / f"{name.replace(':', '-')}-{number}.html"
+            file.write_bytes(response.content)
+            files.append(file)
+    assert len(files) >= 10, [file.name for file in files]
+    errors = [m for m in _check(files) if m.get("type") in ("error", "non-document-error") or m.get("subType") == "fatal"]
+    assert not errors, f"{len(errors)} HTML errors in {len(files)} staff pages:\n{_report(errors)}"

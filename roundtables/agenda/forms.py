@@ -177,6 +177,8 @@ class ItemForm(forms.Form):
     minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=600, initial=10)
 
     def __init__(self, *args, session, questions=None, **kwargs):
+        # Drawn on the session's page beside the session form, which has a "kind" of its own.
+        kwargs.setdefault("auto_id", "id_item_%s")
         super().__init__(*args, **kwargs)
         field = self.fields["guiding_question"]
         field.queryset = GuidingQuestion.objects.filter(round_table_id=session.round_table_id)

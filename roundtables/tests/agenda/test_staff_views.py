@@ -228,7 +228,7 @@ def test_adding_a_role_with_htmx_answers_the_panel_and_the_checks_out_of_band(fo
     assert response.status_code == 200
     html = response.content.decode()
     assert html.startswith('<section aria-labelledby="roles-heading"')
-    assert '<div id="agenda-checks" hx-swap-oob="true">' in html
+    assert '<div id="agenda-checks" data-hx-swap-oob="true">' in html
     assert "delegate@example.org added as Chair." in html
     assert re.search(r"<td>Government</td><td class=\"text-end\">1</td>", html)
     assert SessionRole.objects.get(session=session).person == delegate
