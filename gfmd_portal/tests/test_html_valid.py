@@ -180,11 +180,15 @@ def test_public_pages_are_valid_html(client, personas, tmp_path, settings):
         assert text in (tmp_path / f"en-{name}.html").read_text(), (name, text)
 
     messages = _check(files)
-    errors = [m for m in messages if m.get("type") in ("error", "non-document-error") or m.get("subType") == "fatal"]
+    errors = [m for m in messages if _is_error(m)]
     warnings = [m for m in messages if m not in errors]
     if warnings:  # shown with -s, or with the errors
         print(f"{len(warnings)} HTML warnings:\n{_report(warnings)}")
     assert not errors, f"{len(errors)} HTML errors in {len(files)} pages:\n{_report(errors)}"
+
+
+def _is_error(message):
+    return message.get("type") in ("error", "non-document-error") or message.get("subType") == "fatal"
 
 
 def _report(messages):
@@ -233,5 +237,5 @@ def test_staff_pages_are_valid_html(programme, matrix_client, world, tmp_path):
             file.write_bytes(response.content)
             files.append(file)
     assert len(files) >= 10, [file.name for file in files]
-    errors = [m for m in _check(files) if m.get("type") in ("error", "non-document-error") or m.get("subType") == "fatal"]
+    errors = [m for m in _check(files) if _is_error(m)]
     assert not errors, f"{len(errors)} HTML errors in {len(files)} staff pages:\n{_report(errors)}"
