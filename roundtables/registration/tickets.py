@@ -12,6 +12,7 @@ from qrcode.image.svg import SvgPathFillImage
 from roundtables.agenda.feeds import event_uid, vtimezone
 from roundtables.agenda.queries import place
 from roundtables.models import Registration
+from roundtables.registration.codes import display
 
 COMMON_SPACE = "common-space"
 
@@ -81,7 +82,7 @@ def calendar(registration, *, page_url):
         event.add("location", location)
     lines = [str(session.forum), f"{_('Registration')}: {registration.get_status_display()}"]
     if registration.status == Registration.Status.CONFIRMED:
-        lines.append(f"{_('Check-in code')}: {registration.checkin_code}")
+        lines.append(f"{_('Check-in code')}: {display(registration.checkin_code)}")
     lines.append(page_url)
     event.add("description", "\n".join(line for line in lines if line.strip()))
     event.add("url", page_url)

@@ -389,7 +389,11 @@ def test_the_calendar_file_parses_with_a_stable_uid(client, common_space, person
     assert event.decoded("DTSTART") == datetime.date(2017, 6, 28)  # all day, on the forum's days
     assert event.decoded("DTEND") == datetime.date(2017, 7, 1)  # exclusive
     assert str(event["STATUS"]) == "CONFIRMED"
-    assert registration.checkin_code in str(event["DESCRIPTION"])
+    # The code as the person reads it elsewhere (on the page, the QR code's caption): in groups.
+    from roundtables.registration.codes import display
+
+    assert "-" in display(registration.checkin_code)
+    assert f"Check-in code: {display(registration.checkin_code)}" in str(event["DESCRIPTION"])
 
     common_space.start = datetime.datetime(2017, 6, 29, 9, 30, tzinfo=datetime.UTC)
     common_space.end = datetime.datetime(2017, 6, 29, 13, 0, tzinfo=datetime.UTC)
