@@ -24,15 +24,13 @@ def _focal_point_for_request(user, delegate_request):
 
 
 def _may_decide(user, delegate_request):
-    """Staff decide any request (and may change a focal point's decision: the last word is theirs);
-    a focal point decides their government's pending requests."""
+    """Staff decide any request; a focal point their government's. (Which decided request may be
+    decided again, by whom, is the service's to say: staff may change a focal point's decision.)"""
     if acts_as_staff(user):
         return True
     if delegate_request is None:
         return acts_as_focal_point(user)
-    return delegate_request.status == delegate_request.Status.PENDING and _focal_point_for_request(
-        user, delegate_request
-    )
+    return _focal_point_for_request(user, delegate_request)
 
 
 RULES = {
