@@ -3,13 +3,16 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def load_shipped_organisations(sender, apps, using, verbosity=1, **kwargs):
+def load_shipped_organisations(sender, using, verbosity=1, apps=None, **kwargs):
     """After `migrate` (and after the test runner's flush): the governments and international
     organisations shipped in stakeholders/data/ are there. Skipped while the database is not yet
     at the schema the loader needs (a migration back to an older state)."""
+    from django.apps import apps as global_apps
+
     from stakeholders import services
 
-    historical = apps.get_model("stakeholders", "Organisation")
+    # `migrate` passes the migrated state's apps; `flush` (the test runner's) does not.
+    historical = (apps or global_apps).get_model("stakeholders", "Organisation")
     if using != "default" or "reference" not in {field.name for field in historical._meta.get_fields()}:
         return
     created = services.load_organisations()
