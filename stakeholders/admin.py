@@ -47,7 +47,7 @@ class DelegateRequestAdmin(admin.ModelAdmin):
     def approve(self, request, queryset):
         for delegate_request in queryset.filter(status=DelegateRequest.Status.PENDING):
             try:
-                services.decide_delegate_request(delegate_request=delegate_request, staff=request.user, approve=True)
+                services.decide_delegate_request(delegate_request=delegate_request, reviewer=request.user, approve=True)
             except ValidationError as error:
                 self.message_user(request, f"{delegate_request}: {' '.join(error.messages)}", messages.ERROR)
 

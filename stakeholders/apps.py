@@ -1,5 +1,23 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def load_shipped_organisations(sender, using, verbosity=1, apps=None, **kwargs):
+    """After `migrate` (and after the test runner's flush): the governments and international
+    organisations shipped in stakeholders/data/ are there. Skipped while the database is not yet
+    at the schema the loader needs (a migration back to an older state)."""
+    from django.apps import apps as global_apps
+
+    from stakeholders import services
+
+    # `migrate` passes the migrated state's apps; `flush` (the test runner's) does not.
+    historical = (apps or global_apps).get_model("stakeholders", "Organisation")
+    if using != "default" or "reference" not in {field.name for field in historical._meta.get_fields()}:
+        return
+    created = services.load_organisations()
+    if created and verbosity >= 1:
+        print(f"  Loaded {created} governments and international organisations (stakeholders/data/).")
 
 
 class StakeholdersConfig(AppConfig):
@@ -11,3 +29,4 @@ class StakeholdersConfig(AppConfig):
         from stakeholders.permissions import add_rules
 
         add_rules(rules.RULES)
+        post_migrate.connect(load_shipped_organisations, sender=self, dispatch_uid="stakeholders.load_organisations")

@@ -1,12 +1,13 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
+from django.db.models import F
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from stakeholders import services
-from stakeholders.models import Constituency, Gender, Organisation
+from stakeholders.models import Constituency, Gender, Organisation, Profile
 from stakeholders.uploads import EXTENSIONS, validate_document
 
 
@@ -129,3 +130,55 @@ class InvitationForm(forms.Form):
         queryset=Organisation.objects.filter(constituency=Constituency.GOVERNMENT, status=Organisation.Status.APPROVED),
     )
     language = forms.ChoiceField(label=_("Language of the email"), choices=settings.LANGUAGES)
+
+
+class OrganisationReviewForm(forms.Form):
+    """Staff's decision on a proposed organisation."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("approve", _("Approve it as it is")),
+            ("merge", _("Merge it into an organisation already listed")),
+            ("reject", _("Reject it")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    into = forms.ModelChoiceField(
+        label=_("Organisation to merge into"),
+        queryset=Organisation.objects.filter(status=Organisation.Status.APPROVED),
+        required=False,
+        help_text=_("Everything that names the proposed organisation will name this one instead."),
+    )
+    reason = forms.CharField(
+        label=_("Reason (sent to the person; required to reject)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "merge" and not cleaned.get("into"):
+            self.add_error("into", _("Choose the organisation to merge into."))
+        if cleaned.get("decision") == "reject" and not cleaned.get("reason", "").strip():
+            self.add_error("reason", _("Give the reason for the rejection; the person will read it."))
+        return cleaned
+
+
+class DelegateChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, profile):
+        return f"{profile.user.get_full_name() or profile.user.email} — {profile.organisation}"
+
+
+class FocalPointForm(forms.Form):
+    """Staff choose a verified delegate to be the focal point of their government."""
+
+    profile = DelegateChoiceField(
+        label=_("Verified delegate"),
+        queryset=Profile.objects.filter(delegate_status=Profile.DelegateStatus.VERIFIED, organisation__isnull=False)
+        .exclude(focal_point_for=F("organisation"))
+        .select_related("user", "organisation")
+        .order_by("organisation__name", "user__email"),
+        help_text=_("They become the focal point of the government they are a verified delegate of."),
+    )

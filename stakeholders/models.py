@@ -41,11 +41,25 @@ class Organisation(models.Model):
     class Status(models.TextChoices):
         APPROVED = "approved", _("Approved")
         PROPOSED = "proposed", _("Proposed by a participant")
+        REJECTED = "rejected", _("Rejected")
 
     name = models.CharField(_("name"), max_length=300)
     constituency = models.CharField(_("constituency"), max_length=32, choices=Constituency.choices)
     country = CountryField(_("country"), blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.APPROVED)
+    # The key of the row in stakeholders/data/organisations.csv this organisation came from (e.g.
+    # "state:DE"): the loader finds it by key, so a name staff changed is never loaded twice.
+    reference = models.CharField(_("reference"), max_length=32, unique=True, null=True, blank=True, editable=False)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposed_organisations",
+        verbose_name=_("proposed by"),
+    )
+    proposed_at = models.DateTimeField(_("proposed on"), null=True, blank=True)
+    rejection_reason = models.TextField(_("reason for the rejection"), blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -87,6 +101,16 @@ class Profile(models.Model):
     )
     # Optional and self-declared; used only in aggregate (the agenda's balance panel).
     gender = models.CharField(_("gender"), max_length=16, choices=Gender.choices, blank=True)
+    # Appointed by staff: decides the delegate requests of this government. Only counts while it is
+    # the verified delegate's own government (permissions.focal_point_government).
+    focal_point_for = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="focal_points",
+        verbose_name=_("focal point of"),
+    )
 
     class Meta:
         verbose_name = _("profile")
@@ -123,6 +147,8 @@ class DelegateRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Decided by the government's focal point: staff may still change the decision.
+    decided_by_focal_point = models.BooleanField(default=False)
     reason = models.TextField(_("reason"), blank=True)
     created = models.DateTimeField(auto_now_add=True)
 

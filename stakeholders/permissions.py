@@ -75,9 +75,18 @@ def roles_of(user):
     return roles
 
 
+def focal_point_government(user):
+    """The id of the government this user is the focal point of, or None. Appointed by staff, it
+    counts only while the person is a verified delegate of that very government."""
+    profile = profile_of(user)
+    if not (is_verified_delegate(user) and profile.focal_point_for_id):
+        return None
+    return profile.focal_point_for_id if profile.focal_point_for_id == profile.organisation_id else None
+
+
 def needs_second_factor(user):
-    """Staff and administrators must have a second factor before any staff page."""
-    return is_staff_member(user) and not has_second_factor(user)
+    """Staff, administrators and focal points must have a second factor before any staff page."""
+    return (is_staff_member(user) or focal_point_government(user) is not None) and not has_second_factor(user)
 
 
 def has_second_factor(user):
@@ -97,6 +106,18 @@ def has_second_factor(user):
 def acts_as_staff(user):
     """Staff powers need the second factor too, on every surface (not only under /staff/)."""
     return is_staff_member(user) and not needs_second_factor(user)
+
+
+def acts_as_focal_point_of(user, organisation_id):
+    """A focal point of this government, with a second factor (as staff need one)."""
+    government = focal_point_government(user)
+    return government is not None and government == organisation_id and has_second_factor(user)
+
+
+def acts_as_focal_point(user):
+    """A focal point of some government, with a second factor."""
+    government = focal_point_government(user)
+    return government is not None and has_second_factor(user)
 
 
 def is_delegate_of(user, organisation_id):

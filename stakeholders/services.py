@@ -1,5 +1,8 @@
 """Actions that change who takes part and in which role. Views, admin and tasks call these."""
 
+import csv
+from pathlib import Path
+
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,10 +13,11 @@ from django.utils.translation import gettext as _
 from common import outbox
 from stakeholders import audit
 from stakeholders.models import Constituency, DelegateInvitation, DelegateRequest, Organisation, Profile
-from stakeholders.permissions import can
+from stakeholders.permissions import acts_as_staff, can
 
 INVITATION_SALT = "stakeholders.delegate-invitation"
 INVITATION_MAX_AGE = 14 * 24 * 3600  # seconds
+ORGANISATIONS_FILE = Path(__file__).resolve().parent / "data" / "organisations.csv"
 
 
 def _profile_snapshot(profile):
@@ -38,17 +42,24 @@ def save_profile(
 ):
     """Create or update a person's profile. A proposed organisation is created as 'proposed'.
 
-    The delegate status is never changed here: only staff grant it.
+    The delegate status is never changed here: only staff grant it. Nor is a verified delegate's
+    government and constituency: they were verified (a focal point's powers follow them).
     """
     if proposed_organisation and not organisation:
         organisation, _created = Organisation.objects.get_or_create(
             name=proposed_organisation.strip(),
             country=country or "",
-            defaults={"constituency": constituency, "status": Organisation.Status.PROPOSED},
+            defaults={
+                "constituency": constituency,
+                "status": Organisation.Status.PROPOSED,
+                "proposed_by": user,
+                "proposed_at": timezone.now(),
+            },
         )
     profile, _created = Profile.objects.get_or_create(user=user)
-    profile.organisation = organisation
-    profile.constituency = constituency
+    if profile.delegate_status != Profile.DelegateStatus.VERIFIED:
+        profile.organisation = organisation
+        profile.constituency = constituency
     profile.country = country or ""
     profile.position = position
     profile.preferred_language = preferred_language or settings.LANGUAGE_CODE
@@ -75,52 +86,72 @@ def request_delegate_status(*, user, organisation, justification, note_verbale=N
     return delegate_request
 
 
-def _grant_delegate(*, user, organisation, actor, action, obj):
+def _grant_delegate(*, user, organisation, actor, action, obj, extra=None):
     profile, _created = Profile.objects.select_for_update().get_or_create(user=user)
     before = _profile_snapshot(profile)
+    if profile.organisation_id != organisation.pk:
+        profile.focal_point_for = None  # a focal point of another government no longer is one
     profile.delegate_status = Profile.DelegateStatus.VERIFIED
     profile.organisation = organisation
     profile.constituency = Constituency.GOVERNMENT
-    profile.save(update_fields=["delegate_status", "organisation", "constituency"])
-    audit.record(actor=actor, action=action, obj=obj, before=before, after=_profile_snapshot(profile))
+    profile.save(update_fields=["delegate_status", "organisation", "constituency", "focal_point_for"])
+    audit.record(
+        actor=actor, action=action, obj=obj, before=before, after={**_profile_snapshot(profile), **(extra or {})}
+    )
     return profile
 
 
 @transaction.atomic
-def decide_delegate_request(*, delegate_request, staff, approve, reason=""):
-    """Staff approve or reject a pending request; the person is emailed the decision."""
-    if not can(staff, "stakeholders.review_delegate_requests"):
-        raise PermissionDenied
+def decide_delegate_request(*, delegate_request, reviewer, approve, reason=""):
+    """Staff, or the focal point of the request's government, approve or reject a pending request;
+    the person is emailed the decision. Staff may change a focal point's decision (never the other
+    way round): the last word is theirs, and a request they decided stays decided."""
     delegate_request = DelegateRequest.objects.select_for_update().get(pk=delegate_request.pk)
-    if delegate_request.status != DelegateRequest.Status.PENDING:
+    if not can(reviewer, "stakeholders.review_delegate_requests", delegate_request):
+        raise PermissionDenied
+    new_status = DelegateRequest.Status.APPROVED if approve else DelegateRequest.Status.REJECTED
+    previous = delegate_request.status
+    overriding = previous != DelegateRequest.Status.PENDING
+    # A decided request is reopened only by staff changing a focal point's decision (a second click
+    # of the same decision, or a decision staff made, is refused).
+    if overriding and not (
+        delegate_request.decided_by_focal_point and new_status != previous and acts_as_staff(reviewer)
+    ):
         raise ValidationError(_("This request has already been decided."))
     if not approve and not reason.strip():
         raise ValidationError(_("Give the reason for the rejection; the person will read it."))
-    delegate_request.status = DelegateRequest.Status.APPROVED if approve else DelegateRequest.Status.REJECTED
-    delegate_request.decided_by = staff
+    by_focal_point = not acts_as_staff(reviewer)
+    delegate_request.status = new_status
+    delegate_request.decided_by = reviewer
     delegate_request.decided_at = timezone.now()
+    delegate_request.decided_by_focal_point = by_focal_point
     delegate_request.reason = reason.strip()
-    delegate_request.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+    delegate_request.save(update_fields=["status", "decided_by", "decided_at", "decided_by_focal_point", "reason"])
+    extra = {"by_focal_point": by_focal_point, **({"overrides": previous} if overriding else {})}
     if approve:
-        _grant_delegate(
+        profile = _grant_delegate(
             user=delegate_request.user,
             organisation=delegate_request.organisation,
-            actor=staff,
+            actor=reviewer,
             action="stakeholders.delegate_request.approved",
             obj=delegate_request,
+            extra=extra,
         )
     else:
-        profile, _created = Profile.objects.get_or_create(user=delegate_request.user)
+        profile, _created = Profile.objects.select_for_update().get_or_create(user=delegate_request.user)
         before = _profile_snapshot(profile)
-        if profile.delegate_status != Profile.DelegateStatus.VERIFIED:
+        revoked = overriding and profile.organisation_id == delegate_request.organisation_id
+        if profile.delegate_status != Profile.DelegateStatus.VERIFIED or revoked:
+            # Staff overturning a focal point's approval take back what it granted.
             profile.delegate_status = Profile.DelegateStatus.REJECTED
-            profile.save(update_fields=["delegate_status"])
+            profile.focal_point_for = None
+            profile.save(update_fields=["delegate_status", "focal_point_for"])
         audit.record(
-            actor=staff,
+            actor=reviewer,
             action="stakeholders.delegate_request.rejected",
             obj=delegate_request,
             before=before,
-            after={**_profile_snapshot(profile), "reason": delegate_request.reason},
+            after={**_profile_snapshot(profile), "reason": delegate_request.reason, **extra},
         )
     outbox.enqueue("stakeholders.tasks.send_delegate_decision", request_id=delegate_request.pk)
     return delegate_request
@@ -231,3 +262,217 @@ def make_staff(*, email, password=None):
         user.groups.add(group)
         audit.record(actor=None, action="stakeholders.user.made_staff", obj=user, after={"group": STAFF_GROUP})
     return user, created
+
+
+# --- Organisations: the shipped list, and the review of those participants propose ---------------
+
+
+def shipped_organisations(path=ORGANISATIONS_FILE):
+    """The rows of the organisations file: dicts with key, constituency, country, name."""
+    with open(path, encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(line for line in file if not line.startswith("#")))
+
+
+@transaction.atomic
+def load_organisations(*, path=ORGANISATIONS_FILE):
+    """Create the organisations of the shipped file (governments, international organisations) that
+    the database lacks; returns how many were created.
+
+    Idempotent and respectful of staff: a row whose key is already in the database is left as it
+    is (a name or status staff changed stays changed); an organisation of the same name and country
+    without a key (made by hand before) is given the key and otherwise left alone."""
+    rows = shipped_organisations(path)
+    known = set(
+        Organisation.objects.filter(reference__in=[row["key"] for row in rows]).values_list("reference", flat=True)
+    )
+    wanted = [row for row in rows if row["key"] not in known]
+    if not wanted:
+        return 0
+    unkeyed = {
+        (organisation.name, str(organisation.country)): organisation
+        for organisation in Organisation.objects.filter(reference=None, name__in=[row["name"] for row in wanted])
+    }
+    claimed, created = [], []
+    for row in wanted:
+        existing = unkeyed.get((row["name"], row["country"]))
+        if existing is not None:
+            existing.reference = row["key"]
+            claimed.append(existing)
+        else:
+            created.append(
+                Organisation(
+                    name=row["name"],
+                    country=row["country"],
+                    constituency=row["constituency"],
+                    status=Organisation.Status.APPROVED,
+                    reference=row["key"],
+                )
+            )
+    Organisation.objects.bulk_update(claimed, ["reference"])
+    # Two loads at once (two `migrate`s) must not fail on the unique key: the second one skips.
+    Organisation.objects.bulk_create(created, ignore_conflicts=True)
+    return len(created)
+
+
+def proposer_of(organisation):
+    """Who proposed it: the recorded proposer, else (a proposal older than that record) its first member."""
+    if organisation.proposed_by_id:
+        return organisation.proposed_by
+    profile = Profile.objects.filter(organisation=organisation).select_related("user").order_by("pk").first()
+    return profile.user if profile else None
+
+
+def _organisation_snapshot(organisation):
+    return {
+        "name": organisation.name,
+        "constituency": organisation.constituency,
+        "country": str(organisation.country),
+        "status": organisation.status,
+    }
+
+
+def _tell_proposer(organisation, decision, *, into=None):
+    proposer = proposer_of(organisation)
+    if proposer is None or not proposer.email:
+        return
+    outbox.enqueue(
+        "stakeholders.tasks.send_organisation_decision",
+        user_id=proposer.pk,
+        decision=decision,
+        organisation_id=(into or organisation).pk,
+        # A merged organisation is gone: the email names it from here.
+        proposed_name=organisation.name,
+    )
+
+
+def _locked_proposal(organisation):
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.status != Organisation.Status.PROPOSED:
+        raise ValidationError(_("This organisation has already been reviewed."))
+    return organisation
+
+
+@transaction.atomic
+def approve_organisation(*, organisation, staff):
+    """Staff accept a proposed organisation as it is: it becomes selectable by everyone."""
+    if not can(staff, "stakeholders.review_organisations", organisation):
+        raise PermissionDenied
+    organisation = _locked_proposal(organisation)
+    before = _organisation_snapshot(organisation)
+    organisation.status = Organisation.Status.APPROVED
+    organisation.save(update_fields=["status"])
+    audit.record(
+        actor=staff,
+        action="stakeholders.organisation.approved",
+        obj=organisation,
+        before=before,
+        after=_organisation_snapshot(organisation),
+    )
+    _tell_proposer(organisation, "approved")
+    return organisation
+
+
+@transaction.atomic
+def reject_organisation(*, organisation, staff, reason):
+    """Staff refuse a proposed organisation, saying why; it stays recorded (as rejected) for the
+    contributions and profiles that name it, and is never offered to anyone."""
+    if not can(staff, "stakeholders.review_organisations", organisation):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for the rejection; the person will read it."))
+    organisation = _locked_proposal(organisation)
+    before = _organisation_snapshot(organisation)
+    organisation.status = Organisation.Status.REJECTED
+    organisation.rejection_reason = reason.strip()
+    organisation.save(update_fields=["status", "rejection_reason"])
+    audit.record(
+        actor=staff,
+        action="stakeholders.organisation.rejected",
+        obj=organisation,
+        before=before,
+        after={**_organisation_snapshot(organisation), "reason": organisation.rejection_reason},
+    )
+    _tell_proposer(organisation, "rejected")
+    return organisation
+
+
+@transaction.atomic
+def merge_organisation(*, organisation, into, staff):
+    """Staff find that a proposed organisation is one already known: everything that points at the
+    proposal (profiles, requests, contributions, practices…) is moved to ``into``, then the
+    proposal is removed. Returns ``into``."""
+    if not can(staff, "stakeholders.review_organisations", organisation):
+        raise PermissionDenied
+    organisation = _locked_proposal(organisation)
+    into = Organisation.objects.select_for_update().get(pk=into.pk)
+    if into.pk == organisation.pk or into.status != Organisation.Status.APPROVED:
+        raise ValidationError(_("Choose an approved organisation to merge into."))
+    _tell_proposer(organisation, "merged", into=into)  # before its members move to ``into``
+    moved = {}
+    # Every relation to organisations, in every app, found through the model: stakeholders need
+    # not know the apps above them.
+    for relation in Organisation._meta.related_objects:
+        if relation.many_to_many:  # none exists today; moving one needs its own care (duplicates)
+            raise NotImplementedError(f"Merging organisations does not move {relation.name} yet")
+        count = relation.related_model._base_manager.filter(**{relation.field.name: organisation}).update(
+            **{relation.field.name: into}
+        )
+        if count:
+            moved[relation.related_model._meta.label_lower + "." + relation.field.name] = count
+    audit.record(
+        actor=staff,
+        action="stakeholders.organisation.merged",
+        obj=into,
+        before={"merged": {"id": organisation.pk, **_organisation_snapshot(organisation)}},
+        after={"moved": moved},
+    )
+    organisation.delete()
+    return into
+
+
+# --- Focal points ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def appoint_focal_point(*, user, staff):
+    """Staff make a verified delegate the focal point of their government: from then on the person
+    decides that government's delegate requests (staff keep the last word)."""
+    if not can(staff, "stakeholders.appoint_focal_points"):
+        raise PermissionDenied
+    profile = Profile.objects.select_for_update(of=("self",)).select_related("organisation").get(user=user)
+    if profile.delegate_status != Profile.DelegateStatus.VERIFIED or profile.organisation is None:
+        raise ValidationError(_("Only a verified delegate can be the focal point of their government."))
+    if profile.focal_point_for_id == profile.organisation_id:
+        raise ValidationError(_("This person is already the focal point of their government."))
+    before = {"focal_point_for": profile.focal_point_for_id}
+    profile.focal_point_for = profile.organisation
+    profile.save(update_fields=["focal_point_for"])
+    audit.record(
+        actor=staff,
+        action="stakeholders.focal_point.appointed",
+        obj=profile,
+        before=before,
+        after={"focal_point_for": profile.focal_point_for_id},
+    )
+    return profile
+
+
+@transaction.atomic
+def remove_focal_point(*, user, staff):
+    """Staff end a person's role as focal point (they stay a verified delegate)."""
+    if not can(staff, "stakeholders.appoint_focal_points"):
+        raise PermissionDenied
+    profile = Profile.objects.select_for_update().get(user=user)
+    if profile.focal_point_for_id is None:
+        raise ValidationError(_("This person is not a focal point."))
+    before = {"focal_point_for": profile.focal_point_for_id}
+    profile.focal_point_for = None
+    profile.save(update_fields=["focal_point_for"])
+    audit.record(
+        actor=staff,
+        action="stakeholders.focal_point.removed",
+        obj=profile,
+        before=before,
+        after={"focal_point_for": None},
+    )
+    return profile

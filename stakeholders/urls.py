@@ -12,9 +12,13 @@ urlpatterns = [
     path("accounts/delegate/<int:pk>/", views.DelegateRequestDetail.as_view(), name="delegate-request-detail"),
     path("accounts/delegate/<int:pk>/note/", views.DelegateRequestNote.as_view(), name="delegate-request-note"),
     path("delegates/invitation/<str:token>/", views.AcceptInvitation.as_view(), name="accept-invitation"),
-    # Co-chair staff.
+    # Co-chair staff (and, for the delegate requests of their government, focal points).
     path("staff/delegate-requests/", views.StaffDelegateQueue.as_view(), name="staff-delegate-queue"),
     path("staff/delegate-requests/<int:pk>/decide/", views.StaffDelegateDecide.as_view(), name="staff-delegate-decide"),
     path("staff/invitations/", views.StaffInvitations.as_view(), name="staff-invitations"),
     path("staff/audit/", views.AuditTrail.as_view(), name="staff-audit"),
+    path("staff/organisations/", views.StaffOrganisationQueue.as_view(), name="staff-organisations"),
+    path("staff/organisations/<int:pk>/", views.StaffOrganisationReview.as_view(), name="staff-organisation-review"),
+    path("staff/focal-points/", views.StaffFocalPoints.as_view(), name="staff-focal-points"),
+    path("staff/focal-points/<int:pk>/remove/", views.StaffFocalPointRemove.as_view(), name="staff-focal-point-remove"),
 ]

@@ -2,18 +2,30 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
 from common.http import error_text
 from stakeholders import services
-from stakeholders.forms import DecisionForm, DelegateRequestForm, InvitationForm, ProfileForm
-from stakeholders.models import AuditEntry, DelegateInvitation, DelegateRequest
+from stakeholders.forms import (
+    DecisionForm,
+    DelegateRequestForm,
+    FocalPointForm,
+    InvitationForm,
+    OrganisationReviewForm,
+    ProfileForm,
+)
+from stakeholders.models import AuditEntry, DelegateInvitation, DelegateRequest, Organisation, Profile, display_name
 from stakeholders.permissions import (
     PermissionRequiredMixin,
+    acts_as_staff,
     can,
+    focal_point_government,
+    has_second_factor,
     is_staff_member,
     profile_of,
     roles_of,
@@ -33,6 +45,7 @@ class AccountHome(LoginRequiredMixin, TemplateView):
             can_request=can(user, "stakeholders.request_delegate_status"),
             can_submit_practices=can(user, "practices.submit"),
             is_staff=is_staff_member(user),
+            is_focal_point=focal_point_government(user) is not None,
             **kwargs,
         )
 
@@ -84,12 +97,23 @@ class DelegateRequestCreate(PermissionRequiredMixin, FormView):
         return redirect(delegate_request.get_absolute_url())
 
 
-def visible_delegate_requests(user):
-    """Staff with a second factor see every request; a person only their own (others are 404s)."""
+def reviewable_delegate_requests(user):
+    """The requests ``user`` may decide: every one for staff (with a second factor), their
+    government's for a focal point (with one), none for anyone else (a 404, not a 403)."""
     queryset = DelegateRequest.objects.select_related("user", "organisation", "decided_by")
     if can(user, "stakeholders.view_all_delegate_requests"):
         return queryset
-    return queryset.filter(user=user)
+    government = focal_point_government(user)
+    if government is None or not has_second_factor(user):
+        return queryset.none()
+    return queryset.filter(organisation_id=government).exclude(user=user)
+
+
+def visible_delegate_requests(user):
+    """Staff see every request, a focal point their government's; a person their own (others are 404s)."""
+    if not user.is_authenticated:
+        return DelegateRequest.objects.none()
+    return reviewable_delegate_requests(user) | DelegateRequest.objects.filter(user=user)
 
 
 class DelegateRequestDetail(LoginRequiredMixin, DetailView):
@@ -101,7 +125,11 @@ class DelegateRequestDetail(LoginRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if can(self.request.user, "stakeholders.review_delegate_requests"):
+        user, delegate_request = self.request.user, self.object
+        if can(user, "stakeholders.review_delegate_requests", delegate_request) and delegate_request.user_id != user.pk:
+            # Pending: staff or the focal point decide; decided by a focal point: staff may change it.
+            context["may_decide"] = delegate_request.status == DelegateRequest.Status.PENDING
+            context["may_override"] = delegate_request.decided_by_focal_point and acts_as_staff(user)
             context["decision_form"] = DecisionForm()
             context["history"] = AuditEntry.objects.filter(
                 content_type=ContentType.objects.get_for_model(DelegateRequest), object_id=str(self.object.pk)
@@ -116,6 +144,8 @@ class DelegateRequestNote(LoginRequiredMixin, View):
 
 
 class StaffDelegateQueue(PermissionRequiredMixin, ListView):
+    """Staff see every government's requests; a focal point their government's only."""
+
     permission = "stakeholders.review_delegate_requests"
     template_name = "stakeholders/staff_delegate_queue.html"
     context_object_name = "delegate_requests"
@@ -127,20 +157,27 @@ class StaffDelegateQueue(PermissionRequiredMixin, ListView):
             status = DelegateRequest.Status.PENDING
         self.status = status
         return (
-            DelegateRequest.objects.filter(status=status)
-            .select_related("user", "organisation", "user__profile")
+            reviewable_delegate_requests(self.request.user)
+            .filter(status=status)
+            .select_related("user__profile")
             .order_by("created")
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(status=self.status, statuses=DelegateRequest.Status.choices, **kwargs)
+        user = self.request.user
+        # A focal point is told whose requests these are.
+        focal_point_of = profile_of(user).organisation if not acts_as_staff(user) else None
+        return super().get_context_data(
+            status=self.status, statuses=DelegateRequest.Status.choices, focal_point_of=focal_point_of, **kwargs
+        )
 
 
 class StaffDelegateDecide(PermissionRequiredMixin, View):
     permission = "stakeholders.review_delegate_requests"
 
     def post(self, request, pk):
-        delegate_request = get_object_or_404(DelegateRequest, pk=pk)
+        # Another government's request is a 404 for a focal point.
+        delegate_request = get_object_or_404(reviewable_delegate_requests(request.user), pk=pk)
         form = DecisionForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Choose approve or reject."))
@@ -148,7 +185,7 @@ class StaffDelegateDecide(PermissionRequiredMixin, View):
         try:
             services.decide_delegate_request(
                 delegate_request=delegate_request,
-                staff=request.user,
+                reviewer=request.user,
                 approve=form.cleaned_data["decision"] == "approve",
                 reason=form.cleaned_data["reason"],
             )
@@ -228,3 +265,124 @@ class AuditTrail(PermissionRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(object_filter=self.object_filter, action_filter=self.action_filter, **kwargs)
+
+
+class StaffOrganisationQueue(PermissionRequiredMixin, ListView):
+    """Organisations that participants proposed, waiting for staff (or rejected: ?status=rejected)."""
+
+    permission = "stakeholders.review_organisations"
+    template_name = "stakeholders/staff_organisation_queue.html"
+    context_object_name = "organisations"
+    paginate_by = 50
+    STATUSES = (Organisation.Status.PROPOSED, Organisation.Status.REJECTED)
+
+    def get_queryset(self):
+        status = self.request.GET.get("status", Organisation.Status.PROPOSED)
+        self.status = status if status in self.STATUSES else Organisation.Status.PROPOSED
+        return (
+            Organisation.objects.filter(status=self.status)
+            .select_related("proposed_by")
+            .annotate(member_count=Count("members"))
+            .order_by("proposed_at", "name")
+        )
+
+    def get_context_data(self, **kwargs):
+        statuses = [(status.value, status.label) for status in self.STATUSES]
+        return super().get_context_data(status=self.status, statuses=statuses, **kwargs)
+
+
+class StaffOrganisationReview(PermissionRequiredMixin, FormView):
+    """One proposed organisation: who proposed it, who names it; approve, merge or reject it."""
+
+    permission = "stakeholders.review_organisations"
+    template_name = "stakeholders/staff_organisation_review.html"
+    form_class = OrganisationReviewForm
+
+    @cached_property
+    def organisation(self):
+        # Only what the queue lists: an approved organisation is edited in the admin.
+        return get_object_or_404(
+            Organisation.objects.select_related("proposed_by"), pk=self.kwargs["pk"], status__in=self.STATUSES
+        )
+
+    STATUSES = StaffOrganisationQueue.STATUSES
+
+    def get(self, request, *args, **kwargs):
+        self.organisation  # noqa: B018 - a 404 before anything else
+        return super().get(request, *args, **kwargs)
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        form.fields["into"].queryset = form.fields["into"].queryset.exclude(pk=self.organisation.pk)
+        return form
+
+    def get_context_data(self, **kwargs):
+        organisation = self.organisation
+        return super().get_context_data(
+            organisation=organisation,
+            proposer=services.proposer_of(organisation),
+            members=Profile.objects.filter(organisation=organisation).select_related("user").order_by("pk")[:20],
+            member_count=Profile.objects.filter(organisation=organisation).count(),
+            history=AuditEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(Organisation), object_id=str(organisation.pk)
+            ).select_related("actor"),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        decision, staff = form.cleaned_data["decision"], self.request.user
+        try:
+            if decision == "approve":
+                services.approve_organisation(organisation=self.organisation, staff=staff)
+            elif decision == "merge":
+                services.merge_organisation(organisation=self.organisation, into=form.cleaned_data["into"], staff=staff)
+            else:
+                services.reject_organisation(
+                    organisation=self.organisation, staff=staff, reason=form.cleaned_data["reason"]
+                )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The decision is recorded and the person who proposed it is told by email."))
+        return redirect("stakeholders:staff-organisations")
+
+
+class StaffFocalPoints(PermissionRequiredMixin, FormView):
+    """The focal points of governments: staff appoint a verified delegate, or end the role."""
+
+    permission = "stakeholders.appoint_focal_points"
+    template_name = "stakeholders/staff_focal_points.html"
+    form_class = FocalPointForm
+    success_url = reverse_lazy("stakeholders:staff-focal-points")
+
+    def get_context_data(self, **kwargs):
+        focal_points = (
+            Profile.objects.filter(focal_point_for__isnull=False)
+            .select_related("user", "focal_point_for")
+            .order_by("focal_point_for__name", "user__email")
+        )
+        return super().get_context_data(focal_points=focal_points, **kwargs)
+
+    def form_valid(self, form):
+        profile = form.cleaned_data["profile"]
+        try:
+            services.appoint_focal_point(user=profile.user, staff=self.request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("%(person)s is now the focal point of %(government)s.")
+            % {"person": display_name(profile.user), "government": profile.organisation},
+        )
+        return super().form_valid(form)
+
+
+class StaffFocalPointRemove(PermissionRequiredMixin, View):
+    permission = "stakeholders.appoint_focal_points"
+
+    def post(self, request, pk):
+        profile = get_object_or_404(Profile.objects.select_related("user"), pk=pk, focal_point_for__isnull=False)
+        services.remove_focal_point(user=profile.user, staff=request.user)
+        messages.success(request, _("%(person)s is no longer a focal point.") % {"person": display_name(profile.user)})
+        return redirect("stakeholders:staff-focal-points")

@@ -7,7 +7,9 @@ fails ``test_every_route_is_in_the_matrix``: a feature that adds routes adds its
 Roles: anonymous; the participant who owns the objects (a delegate request with a note
 verbale); a second participant who owns nothing; a verified delegate; co-chair staff and an
 administrator, both with a second factor; and the same staff and administrator without one,
-who are sent to set one up before any staff page.
+who are sent to set one up before any staff page. Two focal points (verified delegates whom
+staff appointed, with a second factor): one of the government of the owner's request, one of
+another government; unless a row says otherwise they get what the verified delegate gets.
 
 Expectations: a status code, or ``To(target)``: a 302 to the page named ``target`` (a URL
 name, or a path when it starts with "/"). ``LOGIN`` is the sign-in page, ``MFA`` the second
@@ -41,7 +43,11 @@ ROLES = (
     "administrator",
     "staff_without_2fa",
     "administrator_without_2fa",
+    "focal_point",
+    "other_focal_point",
 )
+# Roles that, unless a row names them, get the answer of another role.
+FALLBACK = {"focal_point": "delegate", "other_focal_point": "delegate"}
 
 
 # --- Expectations --------------------------------------------------------------------------
@@ -84,7 +90,8 @@ def matches(expected, response):
 
 def expect(anonymous, owner, other_participant, delegate, staff, administrator, **without_2fa):
     """One row: the answer for each role. The roles without a second factor default to the
-    answer of their counterpart, or to MFA on a staff page (see ``Route``)."""
+    answer of their counterpart, or to MFA on a staff page (see ``Route``); the focal points to
+    the delegate's answer (``FALLBACK``)."""
     row = {
         "anonymous": anonymous,
         "owner": owner,
@@ -93,7 +100,7 @@ def expect(anonymous, owner, other_participant, delegate, staff, administrator, 
         "staff": staff,
         "administrator": administrator,
     }
-    unknown = set(without_2fa) - {"staff_without_2fa", "administrator_without_2fa"}
+    unknown = set(without_2fa) - {"staff_without_2fa", "administrator_without_2fa", *FALLBACK}
     assert not unknown, unknown
     row.update(without_2fa)
     return row
@@ -131,6 +138,8 @@ class Route:
         row = getattr(self, method.lower())
         if role in row:
             return row[role]
+        if role in FALLBACK:
+            return self.expectation(method, FALLBACK[role])
         if self.staff_page:
             return MFA
         return row[role.removesuffix("_without_2fa")]
@@ -147,6 +156,8 @@ _registration_pk = lambda w: {"pk": w.registration.pk}  # noqa: E731
 _common_space = lambda w: w.open_common_space() or {}  # noqa: E731
 _common_space_slug = lambda w: w.open_common_space() or {"slug": "common-space"}  # noqa: E731
 _json = ({"format": "json"},)
+# Staff without a second factor see only their own requests (none): another's is a 404.
+_FOCAL_ONLY_404 = {"staff_without_2fa": 404, "administrator_without_2fa": 404}
 _MFA_WITHOUT = {"staff_without_2fa": MFA, "administrator_without_2fa": MFA}
 # The declaration's drafts: staff only, a 404 to everyone else (declaration rows below).
 _DRAFT_ONLY = expect(404, 404, 404, 404, 200, 200, staff_without_2fa=404, administrator_without_2fa=404)
@@ -202,14 +213,14 @@ MATRIX = {
         post_data=lambda w: {"organisation": w.government.pk, "justification": "Counsellor at the mission"},
     ),
     # Someone else's request (and its note verbale) is a 404: its existence is not revealed.
-    # Staff see every request, but only with a second factor.
+    # Staff see every request, but only with a second factor; a focal point their government's.
     "stakeholders:delegate-request-detail": Route(
-        get=expect(LOGIN, 200, 404, 404, 200, 200, staff_without_2fa=404, administrator_without_2fa=404),
+        get=expect(LOGIN, 200, 404, 404, 200, 200, **_FOCAL_ONLY_404, focal_point=200, other_focal_point=404),
         post=expect(LOGIN, 405, 405, 405, 405, 405),
         kwargs=_request_pk,
     ),
     "stakeholders:delegate-request-note": Route(
-        get=expect(LOGIN, 200, 404, 404, 200, 200, staff_without_2fa=404, administrator_without_2fa=404),
+        get=expect(LOGIN, 200, 404, 404, 200, 200, **_FOCAL_ONLY_404, focal_point=200, other_focal_point=404),
         kwargs=_request_pk,
     ),
     # Anyone signed in may open an invitation link; accepting it with another address than
@@ -219,15 +230,47 @@ MATRIX = {
         post=expect(LOGIN, *[To("stakeholders:accept-invitation")] * 5),
         kwargs=lambda w: {"token": w.token},
     ),
-    # Co-chair staff.
-    "stakeholders:staff-delegate-queue": Route(get=STAFF_ONLY, staff_page=True),
+    # Co-chair staff. Focal points share the delegate requests' pages, limited to their
+    # government: another government's request is a 404 for them.
+    "stakeholders:staff-delegate-queue": Route(
+        get=expect(LOGIN, 403, 403, 403, 200, 200, focal_point=200, other_focal_point=200), staff_page=True
+    ),
     "stakeholders:staff-delegate-decide": Route(
-        get=expect(LOGIN, 403, 403, 403, 405, 405),
+        get=expect(LOGIN, 403, 403, 403, 405, 405, focal_point=405, other_focal_point=405),
         post=expect(
-            LOGIN, 403, 403, 403, To("stakeholders:staff-delegate-queue"), To("stakeholders:staff-delegate-queue")
+            LOGIN,
+            403,
+            403,
+            403,
+            To("stakeholders:staff-delegate-queue"),
+            To("stakeholders:staff-delegate-queue"),
+            focal_point=To("stakeholders:staff-delegate-queue"),
+            other_focal_point=404,
         ),
         kwargs=_request_pk,
         post_data=lambda w: {"decision": "reject", "reason": "No confirmation from the ministry"},
+        staff_page=True,
+    ),
+    # Proposed organisations: staff approve, merge or reject them.
+    "stakeholders:staff-organisations": Route(get=STAFF_ONLY, staff_page=True),
+    "stakeholders:staff-organisation-review": Route(
+        get=STAFF_ONLY,
+        post=expect(LOGIN, 403, 403, 403, *[To("stakeholders:staff-organisations")] * 2),
+        kwargs=lambda w: {"pk": w.proposed_organisation.pk},
+        post_data=lambda w: {"decision": "reject", "reason": "Not an organisation"},
+        staff_page=True,
+    ),
+    # Focal points of governments: staff appoint a verified delegate, or end the role.
+    "stakeholders:staff-focal-points": Route(
+        get=STAFF_ONLY,
+        post=expect(LOGIN, 403, 403, 403, *[To("stakeholders:staff-focal-points")] * 2),
+        post_data=lambda w: {"profile": w.focal_point_candidate.profile.pk},
+        staff_page=True,
+    ),
+    "stakeholders:staff-focal-point-remove": Route(
+        get=expect(LOGIN, 403, 403, 403, 405, 405),
+        post=expect(LOGIN, 403, 403, 403, *[To("stakeholders:staff-focal-points")] * 2),
+        kwargs=lambda w: {"pk": w.appointed_focal_point.profile.pk},
         staff_page=True,
     ),
     "stakeholders:staff-invitations": Route(
@@ -667,6 +710,8 @@ def admin_expectation(name, method, role):
     row = ADMIN_EXCEPTIONS.get((name, method), ADMIN_RULE)
     if role in row:
         return row[role]
+    if role in FALLBACK:
+        return admin_expectation(name, method, FALLBACK[role])
     return MFA  # every admin page is a staff page
 
 
@@ -735,6 +780,29 @@ class World:
         )
 
     @cached_property
+    def proposed_organisation(self):
+        """An organisation a participant proposed, waiting for staff."""
+        from stakeholders import services
+
+        proposer = self.personas.participant("proposer@example.org")
+        profile = services.save_profile(
+            user=proposer, proposed_organisation="Diaspora Forum Berlin", constituency="civil_society", country="DE"
+        )
+        return profile.organisation
+
+    @cached_property
+    def focal_point_candidate(self):
+        """A verified delegate of another government, not a focal point."""
+        return self.personas.delegate(
+            "candidate@example.org", organisation=self.personas.government("Ministry of Foreign Affairs", "MA")
+        )
+
+    @cached_property
+    def appointed_focal_point(self):
+        """A focal point that staff may remove (none of the roles)."""
+        return self.personas.focal_point("appointed@example.org")
+
+    @cached_property
     def invitation(self):
         """An invitation to an address none of the roles has."""
         from stakeholders.models import DelegateInvitation
@@ -760,6 +828,12 @@ class World:
             "staff_without_2fa": lambda: self.personas.staff("staff.no2fa@example.org", second_factor=False),
             "administrator_without_2fa": lambda: self.personas.administrator(
                 "admin.no2fa@example.org", second_factor=False
+            ),
+            # The focal point of the owner's request's government, and of another government.
+            "focal_point": lambda: self.personas.focal_point(),
+            "other_focal_point": lambda: self.personas.focal_point(
+                "other.focal.point@example.org",
+                organisation=self.personas.government("Ministry of Foreign Affairs", "MA"),
             ),
         }
         return builders[role]()
@@ -1023,13 +1097,14 @@ class World:
             Session,
             SessionRole,
         )
-        from stakeholders.models import AuditEntry, DelegateInvitation, DelegateRequest, Profile
+        from stakeholders.models import AuditEntry, DelegateInvitation, DelegateRequest, Organisation, Profile
 
         return (
             AuditEntry.objects.count(),
             DelegateInvitation.objects.count(),
             sorted(DelegateRequest.objects.values_list("pk", "status")),
-            sorted(Profile.objects.values_list("user_id", "delegate_status", "position")),
+            sorted(Profile.objects.values_list("user_id", "delegate_status", "position", "focal_point_for")),
+            sorted(Organisation.objects.values_list("pk", "status", "name")),
             get_user_model().objects.count(),
             sorted(Registration.objects.values_list("pk", "status", "checked_in_at")),
             sorted(RegistrationPolicy.objects.values_list("pk", "total_seats")),

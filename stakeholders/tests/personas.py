@@ -56,11 +56,11 @@ def participant(email="participant@example.org", **kwargs):
     return person(email, organisation=civil_society(), **kwargs)
 
 
-def delegate(email="delegate@example.org", **kwargs):
+def delegate(email="delegate@example.org", *, organisation=None, **kwargs):
     return person(
         email,
         constituency=Constituency.GOVERNMENT,
-        organisation=government(),
+        organisation=organisation or government(),
         delegate_status=Profile.DelegateStatus.VERIFIED,
         **kwargs,
     )
@@ -79,6 +79,22 @@ def administrator(email="admin@example.org", *, second_factor=True, **kwargs):
     user.is_superuser = True
     user.is_staff = True
     user.save()
+    if second_factor:
+        with_second_factor(user)
+    return user
+
+
+def focal_point(email="focal.point@example.org", *, organisation=None, second_factor=True, **kwargs):
+    """A verified delegate appointed focal point of their government (by default the delegate's)."""
+    organisation = organisation or government()
+    user = person(
+        email,
+        constituency=Constituency.GOVERNMENT,
+        organisation=organisation,
+        delegate_status=Profile.DelegateStatus.VERIFIED,
+        **kwargs,
+    )
+    Profile.objects.filter(user=user).update(focal_point_for=organisation)
     if second_factor:
         with_second_factor(user)
     return user

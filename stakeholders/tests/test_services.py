@@ -55,7 +55,7 @@ def test_request_then_approval_grants_the_role_audits_and_emails_in_french(perso
     with pytest.raises(ValidationError, match="already"):
         services.request_delegate_status(user=user, organisation=government, justification="again")
 
-    services.decide_delegate_request(delegate_request=delegate_request, staff=staff, approve=True)
+    services.decide_delegate_request(delegate_request=delegate_request, reviewer=staff, approve=True)
 
     user.__dict__.pop("_gfmd_roles", None)
     assert Role.DELEGATE in roles_of(user)
@@ -82,9 +82,9 @@ def test_rejection_needs_a_reason_and_emails_it(personas):
         user=user, organisation=personas.government(), justification="I work there"
     )
     with pytest.raises(ValidationError, match="reason"):
-        services.decide_delegate_request(delegate_request=delegate_request, staff=staff, approve=False)
+        services.decide_delegate_request(delegate_request=delegate_request, reviewer=staff, approve=False)
     services.decide_delegate_request(
-        delegate_request=delegate_request, staff=staff, approve=False, reason="No confirmation from the ministry"
+        delegate_request=delegate_request, reviewer=staff, approve=False, reason="No confirmation from the ministry"
     )
     delegate_request.refresh_from_db()
     assert delegate_request.status == DelegateRequest.Status.REJECTED
@@ -94,7 +94,7 @@ def test_rejection_needs_a_reason_and_emails_it(personas):
     assert "No confirmation from the ministry" in mail.outbox[0].body
     # Decided once: a second decision is refused.
     with pytest.raises(ValidationError, match="already"):
-        services.decide_delegate_request(delegate_request=delegate_request, staff=staff, approve=True)
+        services.decide_delegate_request(delegate_request=delegate_request, reviewer=staff, approve=True)
 
 
 def test_only_staff_decide(personas):
@@ -104,9 +104,9 @@ def test_only_staff_decide(personas):
         user=user, organisation=personas.government(), justification="x"
     )
     with pytest.raises(PermissionDenied):
-        services.decide_delegate_request(delegate_request=delegate_request, staff=other, approve=True)
+        services.decide_delegate_request(delegate_request=delegate_request, reviewer=other, approve=True)
     with pytest.raises(PermissionDenied):
-        services.decide_delegate_request(delegate_request=delegate_request, staff=user, approve=True)
+        services.decide_delegate_request(delegate_request=delegate_request, reviewer=user, approve=True)
 
 
 def test_a_civil_society_organisation_has_no_delegates(personas):

@@ -171,8 +171,15 @@ def test_the_profile(client, applicant, personas, payload):
     assert_safe(client.get(reverse("stakeholders:profile")), stored)  # the position, in its input
 
     client.force_login(personas.administrator())
-    assert_safe(client.get(reverse("admin:stakeholders_organisation_changelist")), stored)
+    # Filtered to the proposed ones: the 220 shipped governments and organisations fill the first pages.
+    assert_safe(
+        client.get(reverse("admin:stakeholders_organisation_changelist"), {"status__exact": "proposed"}), stored
+    )
     assert_safe(client.get(reverse("admin:stakeholders_profile_change", args=[profile.pk])), stored)
+    # The staff pages that review proposals.
+    assert_safe(client.get(reverse("stakeholders:staff-organisations")), stored)
+    review = reverse("stakeholders:staff-organisation-review", kwargs={"pk": profile.organisation.pk})
+    assert_safe(client.get(review), stored)
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)

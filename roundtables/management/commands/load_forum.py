@@ -3,10 +3,14 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from roundtables.programme import services
+from stakeholders import services as stakeholders
 
 
 class Command(BaseCommand):
-    help = "Load a forum's programme (by default the 2017 concept note) and the reference frameworks. Idempotent."
+    help = (
+        "Load a forum's programme (by default the 2017 concept note), the reference frameworks, and the "
+        "governments and international organisations shipped with the portal. Idempotent."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--file", type=Path, default=services.FORUM_2017_FILE, help="A forum data file (YAML).")
@@ -20,3 +24,5 @@ class Command(BaseCommand):
         except (KeyError, ValueError) as exc:
             raise CommandError(f"{file}: {exc}") from exc
         self.stdout.write(f"{forum.slug}: {tally}")
+        created = stakeholders.load_organisations()
+        self.stdout.write(f"organisations: {created} created")
