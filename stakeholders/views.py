@@ -45,9 +45,12 @@ class ProfileEdit(PermissionRequiredMixin, FormView):
 
     def get_initial(self):
         profile = profile_of(self.request.user)
+        names = {"given_name": self.request.user.first_name, "family_name": self.request.user.last_name}
         if profile is None:
-            return {}
+            return names
         return {
+            **names,
+            "badge_name": profile.badge_name,
             "organisation": profile.organisation
             if profile.organisation and profile.organisation.status == "approved"
             else None,

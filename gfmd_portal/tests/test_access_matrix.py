@@ -185,7 +185,13 @@ MATRIX = {
     "stakeholders:profile": Route(
         get=SIGNED_IN,
         post=expect(LOGIN, ACCOUNT, ACCOUNT, ACCOUNT, ACCOUNT, ACCOUNT),
-        post_data=lambda w: {"constituency": "civil_society", "preferred_language": "en", "position": "Adviser"},
+        post_data=lambda w: {
+            "given_name": "Ada",
+            "family_name": "Byron",
+            "constituency": "civil_society",
+            "preferred_language": "en",
+            "position": "Adviser",
+        },
     ),
     # Any participant with a verified address who is not yet a delegate may ask; the owner
     # already has a request waiting, so the form comes back with that error.
