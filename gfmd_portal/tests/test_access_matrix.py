@@ -290,6 +290,16 @@ MATRIX = {
         post_data=lambda w: {"code": w.registration.checkin_code},
         staff_page=True,
     ),
+    # Badges: the PDF (a small set) is the answer to the form; a large set's job and its PDF.
+    "roundtables:staff-badges": Route(
+        get=STAFF_ONLY,
+        post=expect(LOGIN, 403, 403, 403, 200, 200),
+        kwargs=_common_space_slug,
+        post_data=lambda w: {"layout": "single", "registration": w.registration.pk},
+        staff_page=True,
+    ),
+    "roundtables:staff-badge-job": Route(get=STAFF_ONLY, kwargs=lambda w: {"pk": w.badge_job.pk}, staff_page=True),
+    "roundtables:staff-badge-job-pdf": Route(get=STAFF_ONLY, kwargs=lambda w: {"pk": w.badge_job.pk}, staff_page=True),
     # The Platform for Partnerships. Public: published practices. The "delegate" role is a
     # verified delegate of the government that holds the practices below; what someone may
     # not see is a 404 everywhere, including files.
@@ -795,6 +805,14 @@ class World:
         from roundtables.registration import services
 
         return services.register(session=self.common_space_policy.session, person=self.owner)[0]
+
+    @cached_property
+    def badge_job(self):
+        """A finished job of badges for the common space."""
+        from roundtables.models import BadgeJob
+
+        session = self.common_space_policy.session
+        return BadgeJob.objects.create(session=session, status="done", total=1, progress=1, pdf=PDF)
 
     def practice(self, status):
         """A complete practice of the delegate's government (the "delegate" role owns it)."""
