@@ -7,7 +7,8 @@ class StakeholdersConfig(AppConfig):
     verbose_name = _("Stakeholders")
 
     def ready(self):
-        from stakeholders import rules
+        from stakeholders import queues, rules
         from stakeholders.permissions import add_rules
 
         add_rules(rules.RULES)
+        queues.add_queues(*queues.STAKEHOLDER_QUEUES)

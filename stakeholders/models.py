@@ -214,3 +214,26 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_repr}"
+
+
+class StaffDigest(models.Model):
+    """One person's daily digest of what waits for them. One row per person and day, written before
+    the email is sent: a second beat, a restart or a task delivered twice finds the row and sends
+    nothing more."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_digests")
+    day = models.DateField(_("day"))
+    created = models.DateTimeField(auto_now_add=True)
+    # What the email said, per queue: {key: {"waiting": n, "new": n or null}}; empty when nothing waited.
+    counts = models.JSONField(default=dict, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    emailed = models.BooleanField(default=False, help_text=_("False when nothing waited: no email was sent."))
+
+    class Meta:
+        ordering = ["-day", "user"]
+        verbose_name = _("staff digest")
+        verbose_name_plural = _("staff digests")
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="one_staff_digest_per_person_and_day")]
+
+    def __str__(self):
+        return f"{self.user} {self.day}"

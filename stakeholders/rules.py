@@ -17,5 +17,6 @@ RULES = {
     "stakeholders.review_delegate_requests": lambda user, obj: acts_as_staff(user),
     "stakeholders.invite_delegate": lambda user, obj: acts_as_staff(user),
     "stakeholders.view_audit_trail": lambda user, obj: acts_as_staff(user),
+    "stakeholders.view_staff_home": lambda user, obj: acts_as_staff(user),
     "stakeholders.edit_profile": lambda user, obj: user.is_authenticated,
 }

@@ -40,3 +40,18 @@ def send_delegate_invitation(invitation_id):
         template="stakeholders/email/delegate_invitation",
         context={"invitation": invitation, "url": url, "days": services.INVITATION_MAX_AGE // 86400},
     )
+
+
+@shared_task(name="stakeholders.tasks.plan_staff_digests", ignore_result=True)
+def plan_staff_digests():
+    """Sent by Celery beat: today's digest of each staff member who has none yet (see stakeholders.digest)."""
+    from stakeholders import digest
+
+    digest.plan_digests()
+
+
+@shared_task(name="stakeholders.tasks.send_staff_digest", ignore_result=True)
+def send_staff_digest(digest_id):
+    from stakeholders import digest
+
+    digest.send_digest(digest_id=digest_id)

@@ -226,6 +226,7 @@ MATRIX = {
         kwargs=lambda w: {"token": w.token},
     ),
     # Co-chair staff.
+    "stakeholders:staff-home": Route(get=STAFF_ONLY, post=expect(LOGIN, 403, 403, 403, 405, 405), staff_page=True),
     "stakeholders:staff-delegate-queue": Route(get=STAFF_ONLY, staff_page=True),
     "stakeholders:staff-delegate-decide": Route(
         get=expect(LOGIN, 403, 403, 403, 405, 405),
