@@ -100,6 +100,14 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=0),
         "options": {"expires": 3600},
     },
+    # The staff's daily digest. Every hour from 06:30 to 18:30 UTC: the first run of the day sends it,
+    # the others find today's rows and send nothing (one per person and day, see stakeholders.digest),
+    # so a beat that was down in the morning still sends it later that day.
+    "stakeholders.staff-digest": {
+        "task": "stakeholders.tasks.plan_staff_digests",
+        "schedule": crontab(minute=30, hour="6-18"),
+        "options": {"expires": 3000},
+    },
 }
 
 app = Celery("gfmd_portal", task_cls=Task)

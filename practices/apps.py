@@ -9,11 +9,13 @@ class PracticesConfig(AppConfig):
 
     def ready(self):
         from common import pagecache
-        from practices import links, rules
+        from practices import links, queues, rules
         from practices.models import Attachment, Practice, SearchGeneration, Transition
         from stakeholders.permissions import add_rules
+        from stakeholders.queues import add_queues
 
         add_rules(rules.RULES)
+        add_queues(*queues.QUEUES)
         pagecache.shown_on_pages(Practice, Attachment, Transition, SearchGeneration)
         m2m_changed.connect(links.links_changed, dispatch_uid="practices.links")
         # Any saved or deleted practice makes every process's facet index stale.

@@ -10,10 +10,12 @@ class RoundtablesConfig(AppConfig):
 
     def ready(self):
         from common import pagecache
-        from roundtables import models, rules
+        from roundtables import models, queues, rules
         from stakeholders.permissions import add_rules
+        from stakeholders.queues import add_queues
 
         add_rules(rules.RULES)
+        add_queues(*queues.QUEUES)
         # The worker autodiscovers <app>.tasks only: each feature's tasks module is imported here, so
         # that its tasks are registered (under the names that outbox rows store).
         for feature in ("agenda", "registration", "contributions"):

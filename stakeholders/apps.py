@@ -25,8 +25,9 @@ class StakeholdersConfig(AppConfig):
     verbose_name = _("Stakeholders")
 
     def ready(self):
-        from stakeholders import rules
+        from stakeholders import queues, rules
         from stakeholders.permissions import add_rules
 
         add_rules(rules.RULES)
         post_migrate.connect(load_shipped_organisations, sender=self, dispatch_uid="stakeholders.load_organisations")
+        queues.add_queues(*queues.STAKEHOLDER_QUEUES)

@@ -24,6 +24,14 @@ def gender_field():
 class ProfileFields(forms.Form):
     """What a profile holds; shared by sign-up and the profile page."""
 
+    given_name = forms.CharField(label=_("Given name"), max_length=150, help_text=_("As in your passport."))
+    family_name = forms.CharField(label=_("Family name"), max_length=150, help_text=_("As in your passport."))
+    badge_name = forms.CharField(
+        label=_("Name on your badge (optional)"),
+        max_length=80,
+        required=False,
+        help_text=_("As it should be printed on your badge; leave empty for your given and family names."),
+    )
     organisation = forms.ModelChoiceField(
         label=_("Organisation"),
         queryset=Organisation.objects.filter(status=Organisation.Status.APPROVED),
@@ -48,6 +56,9 @@ class ProfileFields(forms.Form):
         return {
             name: data.get(name)
             for name in (
+                "given_name",
+                "family_name",
+                "badge_name",
                 "organisation",
                 "proposed_organisation",
                 "constituency",

@@ -21,11 +21,29 @@ class Constituency(models.TextChoices):
     LOCAL_AUTHORITY = "local_authority", _("Local authority")
 
 
+def formal_name(given_name, family_name):
+    """A name as staff read it against a passport: "Amina DIALLO" (the family name in capitals, as on
+    badges and lists of delegations); one part alone as it is; "" when neither is given."""
+    given_name, family_name = (given_name or "").strip(), (family_name or "").strip()
+    return " ".join(part for part in (given_name, family_name.upper()) if part)
+
+
 def display_name(user):
-    """A person's name where they gave one, else their email address (or, lacking both, username)."""
+    """A person as staff see them: their name ("Amina DIALLO") where they gave one, else their email
+    address (or, lacking both, username). Public pages never use it: they follow the forum's Chatham
+    House switch and show a name only as ``user.get_full_name()``, never an address."""
     if user is None:
         return ""
-    return user.get_full_name() or user.email or user.get_username()
+    return formal_name(user.first_name, user.last_name) or user.email or user.get_username()
+
+
+def badge_name(user):
+    """The name printed on a person's badge: the one they asked for, else "Given Family" as typed."""
+    if user is None:
+        return ""
+    profile = getattr(user, "profile", None)
+    chosen = getattr(profile, "badge_name", "") if profile is not None else ""
+    return chosen.strip() or user.get_full_name() or user.email or user.get_username()
 
 
 def constituency_label(value, missing="—"):
@@ -93,6 +111,14 @@ class Profile(models.Model):
     constituency = models.CharField(_("constituency"), max_length=32, choices=Constituency.choices, blank=True)
     country = CountryField(_("country"), blank=True)
     position = models.CharField(_("position"), max_length=200, blank=True)
+    # The given and family names are the user's first_name and last_name (Django's own fields: the
+    # agenda, the CSV export and the admin read them there); only the badge's wording is kept here.
+    badge_name = models.CharField(
+        _("name on the badge"),
+        max_length=80,
+        blank=True,
+        help_text=_("As it should be printed on your badge; leave empty for your given and family names."),
+    )
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
@@ -214,3 +240,26 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_repr}"
+
+
+class StaffDigest(models.Model):
+    """One person's daily digest of what waits for them. One row per person and day, written before
+    the email is sent: a second beat, a restart or a task delivered twice finds the row and sends
+    nothing more."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_digests")
+    day = models.DateField(_("day"))
+    created = models.DateTimeField(auto_now_add=True)
+    # What the email said, per queue: {key: {"waiting": n, "new": n or null}}; empty when nothing waited.
+    counts = models.JSONField(default=dict, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    emailed = models.BooleanField(default=False, help_text=_("False when nothing waited: no email was sent."))
+
+    class Meta:
+        ordering = ["-day", "user"]
+        verbose_name = _("staff digest")
+        verbose_name_plural = _("staff digests")
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="one_staff_digest_per_person_and_day")]
+
+    def __str__(self):
+        return f"{self.user} {self.day}"

@@ -46,6 +46,7 @@ RULES = {
     "stakeholders.review_delegate_requests": _may_decide,
     "stakeholders.invite_delegate": lambda user, obj: acts_as_staff(user),
     "stakeholders.view_audit_trail": lambda user, obj: acts_as_staff(user),
+    "stakeholders.view_staff_home": lambda user, obj: acts_as_staff(user),
     "stakeholders.edit_profile": lambda user, obj: user.is_authenticated,
     # Proposed organisations: approve, merge, reject.
     "stakeholders.review_organisations": lambda user, obj: acts_as_staff(user),

@@ -32,6 +32,9 @@ def _profile_snapshot(profile):
 def save_profile(
     *,
     user,
+    given_name=None,
+    family_name=None,
+    badge_name=None,
     organisation=None,
     proposed_organisation="",
     constituency,
@@ -42,9 +45,17 @@ def save_profile(
 ):
     """Create or update a person's profile. A proposed organisation is created as 'proposed'.
 
-    The delegate status is never changed here: only staff grant it. Nor is a verified delegate's
-    government and constituency: they were verified (a focal point's powers follow them).
+    The given and family names are the user's first and last name; a name given as None is left as it
+    is (callers that do not ask for names). The delegate status is never changed here: only staff grant
+    it. Nor is a verified delegate's government and constituency: they were verified (a focal point's
+    powers follow them).
     """
+    names = {"first_name": given_name, "last_name": family_name}
+    changed = [field for field, value in names.items() if value is not None and getattr(user, field) != value.strip()]
+    for field in changed:
+        setattr(user, field, names[field].strip())
+    if changed:
+        user.save(update_fields=changed)
     if proposed_organisation and not organisation:
         organisation, _created = Organisation.objects.get_or_create(
             name=proposed_organisation.strip(),
@@ -64,6 +75,8 @@ def save_profile(
     profile.position = position
     profile.preferred_language = preferred_language or settings.LANGUAGE_CODE
     profile.gender = gender or ""
+    if badge_name is not None:
+        profile.badge_name = badge_name.strip()
     profile.save()
     return profile
 

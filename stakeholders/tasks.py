@@ -70,3 +70,18 @@ def send_organisation_decision(user_id, decision, organisation_id, proposed_name
         template=f"stakeholders/email/organisation_{decision}",
         context={"organisation": organisation, "proposed_name": proposed_name, "url": url},
     )
+
+
+@shared_task(name="stakeholders.tasks.plan_staff_digests", ignore_result=True)
+def plan_staff_digests():
+    """Sent by Celery beat: today's digest of each staff member who has none yet (see stakeholders.digest)."""
+    from stakeholders import digest
+
+    digest.plan_digests()
+
+
+@shared_task(name="stakeholders.tasks.send_staff_digest", ignore_result=True)
+def send_staff_digest(digest_id):
+    from stakeholders import digest
+
+    digest.send_digest(digest_id=digest_id)

@@ -12,7 +12,9 @@ urlpatterns = [
     path("accounts/delegate/<int:pk>/", views.DelegateRequestDetail.as_view(), name="delegate-request-detail"),
     path("accounts/delegate/<int:pk>/note/", views.DelegateRequestNote.as_view(), name="delegate-request-note"),
     path("delegates/invitation/<str:token>/", views.AcceptInvitation.as_view(), name="accept-invitation"),
-    # Co-chair staff (and, for the delegate requests of their government, focal points).
+    # Co-chair staff (and, for the delegate requests of their government, focal points): what
+    # waits for them, then each queue.
+    path("staff/", views.StaffHome.as_view(), name="staff-home"),
     path("staff/delegate-requests/", views.StaffDelegateQueue.as_view(), name="staff-delegate-queue"),
     path("staff/delegate-requests/<int:pk>/decide/", views.StaffDelegateDecide.as_view(), name="staff-delegate-decide"),
     path("staff/invitations/", views.StaffInvitations.as_view(), name="staff-invitations"),

@@ -30,6 +30,7 @@ from stakeholders.permissions import (
     profile_of,
     roles_of,
 )
+from stakeholders.queues import queues_for
 from stakeholders.uploads import attachment_response
 
 
@@ -58,9 +59,12 @@ class ProfileEdit(PermissionRequiredMixin, FormView):
 
     def get_initial(self):
         profile = profile_of(self.request.user)
+        names = {"given_name": self.request.user.first_name, "family_name": self.request.user.last_name}
         if profile is None:
-            return {}
+            return names
         return {
+            **names,
+            "badge_name": profile.badge_name,
             "organisation": profile.organisation
             if profile.organisation and profile.organisation.status == "approved"
             else None,
@@ -141,6 +145,16 @@ class DelegateRequestNote(LoginRequiredMixin, View):
     def get(self, request, pk):
         delegate_request = get_object_or_404(visible_delegate_requests(request.user), pk=pk)
         return attachment_response(delegate_request.note_verbale, download_stem=f"note-verbale-{delegate_request.pk}")
+
+
+class StaffHome(PermissionRequiredMixin, TemplateView):
+    """Each queue that waits for staff, with its count and a link (the queues of stakeholders.queues)."""
+
+    permission = "stakeholders.view_staff_home"
+    template_name = "stakeholders/staff_home.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(queues=queues_for(self.request.user), **kwargs)
 
 
 class StaffDelegateQueue(PermissionRequiredMixin, ListView):

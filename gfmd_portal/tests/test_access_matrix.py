@@ -196,7 +196,13 @@ MATRIX = {
     "stakeholders:profile": Route(
         get=SIGNED_IN,
         post=expect(LOGIN, ACCOUNT, ACCOUNT, ACCOUNT, ACCOUNT, ACCOUNT),
-        post_data=lambda w: {"constituency": "civil_society", "preferred_language": "en", "position": "Adviser"},
+        post_data=lambda w: {
+            "given_name": "Ada",
+            "family_name": "Byron",
+            "constituency": "civil_society",
+            "preferred_language": "en",
+            "position": "Adviser",
+        },
     ),
     # Any participant with a verified address who is not yet a delegate may ask; the owner
     # already has a request waiting, so the form comes back with that error.
@@ -232,6 +238,7 @@ MATRIX = {
     ),
     # Co-chair staff. Focal points share the delegate requests' pages, limited to their
     # government: another government's request is a 404 for them.
+    "stakeholders:staff-home": Route(get=STAFF_ONLY, post=expect(LOGIN, 403, 403, 403, 405, 405), staff_page=True),
     "stakeholders:staff-delegate-queue": Route(
         get=expect(LOGIN, 403, 403, 403, 200, 200, focal_point=200, other_focal_point=200), staff_page=True
     ),
@@ -327,6 +334,16 @@ MATRIX = {
         post_data=lambda w: {"code": w.registration.checkin_code},
         staff_page=True,
     ),
+    # Badges: the PDF (a small set) is the answer to the form; a large set's job and its PDF.
+    "roundtables:staff-badges": Route(
+        get=STAFF_ONLY,
+        post=expect(LOGIN, 403, 403, 403, 200, 200),
+        kwargs=_common_space_slug,
+        post_data=lambda w: {"layout": "single", "registration": w.registration.pk},
+        staff_page=True,
+    ),
+    "roundtables:staff-badge-job": Route(get=STAFF_ONLY, kwargs=lambda w: {"pk": w.badge_job.pk}, staff_page=True),
+    "roundtables:staff-badge-job-pdf": Route(get=STAFF_ONLY, kwargs=lambda w: {"pk": w.badge_job.pk}, staff_page=True),
     # The Platform for Partnerships. Public: published practices. The "delegate" role is a
     # verified delegate of the government that holds the practices below; what someone may
     # not see is a 404 everywhere, including files.
@@ -863,6 +880,14 @@ class World:
         from roundtables.registration import services
 
         return services.register(session=self.common_space_policy.session, person=self.owner)[0]
+
+    @cached_property
+    def badge_job(self):
+        """A finished job of badges for the common space."""
+        from roundtables.models import BadgeJob
+
+        session = self.common_space_policy.session
+        return BadgeJob.objects.create(session=session, status="done", total=1, progress=1, pdf=PDF)
 
     def practice(self, status):
         """A complete practice of the delegate's government (the "delegate" role owns it)."""

@@ -28,6 +28,16 @@ def _no_fetching(url, *args, **kwargs):
     raise ValueError(f"The programme PDF loads no external resource ({url[:80]})")
 
 
+def load_weasyprint():
+    """WeasyPrint, or ``PdfUnavailable`` saying why not (the badges use it too)."""
+    return _weasyprint()
+
+
+def refuse_fetching(url, *args, **kwargs):
+    """A WeasyPrint ``url_fetcher`` that fetches nothing (texts come from the database)."""
+    return _no_fetching(url, *args, **kwargs)
+
+
 def html(*, forum, agenda, generated):
     """The HTML that WeasyPrint lays out: ``agenda`` (an ``agenda.queries.Agenda``) as of ``generated``."""
     context = {

@@ -15,11 +15,12 @@ from roundtables.models.programme import (
     SubTheme,
     zone_named,
 )
-from roundtables.models.registration import OPEN_SEATS, Registration, RegistrationPolicy, SeatQuota
+from roundtables.models.registration import OPEN_SEATS, BadgeJob, Registration, RegistrationPolicy, SeatQuota
 
 __all__ = [
     "OPEN_SEATS",
     "AgendaItem",
+    "BadgeJob",
     "CalendarFeedToken",
     "Contribution",
     "Forum",

@@ -98,3 +98,52 @@ class Registration(models.Model):
     def display_code(self):
         """The check-in code as people read it, in groups: ``K3M9X-2TQ7R``."""
         return codes.display(self.checkin_code)
+
+
+class BadgeJob(models.Model):
+    """Badges of a session made by a worker (a large set): what was asked, how far it is, the PDF.
+
+    The state is the row, so that the page's progress bar survives a reload and a worker restart.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for a worker")
+        RUNNING = "running", _("Being made")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    class Layout(models.TextChoices):
+        SHEET = "sheet", _("A4 sheets of four cards")
+        SINGLE = "single", _("One card per page (A6)")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="badge_jobs")
+    layout = models.CharField(_("layout"), max_length=16, choices=Layout.choices, default=Layout.SHEET)
+    # What was asked: the confirmed participants of one constituency (blank: all), or one registration.
+    constituency = models.CharField(_("constituency"), max_length=32, blank=True)
+    registration = models.ForeignKey(Registration, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveIntegerField(_("badges laid out"), default=0)
+    total = models.PositiveIntegerField(_("badges"), default=0)
+    error = models.TextField(blank=True)
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("badge job")
+        verbose_name_plural = _("badge jobs")
+
+    def __str__(self):
+        return f"{self.session} badges {self.pk} ({self.status})"
+
+    @property
+    def finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self):
+        return min(100, round(100 * self.progress / self.total)) if self.total else 0

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from roundtables.models import Registration
+from roundtables.models import BadgeJob, Registration
 from stakeholders.models import Constituency
 
 YES_NO = [("", _("Choose…")), ("yes", _("Yes")), ("no", _("No"))]
@@ -176,3 +176,40 @@ class CheckInForm(forms.Form):
             "a scanner types it and presses Enter."
         ),
     )
+
+
+class BadgeForm(forms.Form):
+    """Which badges to print: all confirmed participants, one constituency's, or one person's."""
+
+    layout = forms.ChoiceField(
+        label=_("Layout"), choices=BadgeJob.Layout.choices, initial=BadgeJob.Layout.SHEET, widget=forms.RadioSelect
+    )
+    constituency = forms.ChoiceField(
+        label=_("Constituency"), choices=[("", _("All constituencies")), *Constituency.choices], required=False
+    )
+    registration = forms.ModelChoiceField(
+        label=_("One person"),
+        queryset=Registration.objects.none(),
+        required=False,
+        empty_label=_("Everyone who matches"),
+        help_text=_("Choose one person to print a single badge (a replacement, a late registration)."),
+    )
+
+    def __init__(self, *args, registrations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["registration"].queryset = registrations
+        self.fields["registration"].label_from_instance = _person_label
+
+    def selection(self):
+        """(constituency, registration id) as the badges' query takes them."""
+        registration = self.cleaned_data.get("registration")
+        return self.cleaned_data.get("constituency", ""), registration.pk if registration else None
+
+
+def _person_label(registration):
+    from stakeholders.models import display_name
+
+    profile = getattr(registration.person, "profile", None)
+    organisation = profile.organisation.name if profile is not None and profile.organisation else ""
+    name = display_name(registration.person)
+    return f"{name} — {organisation}" if organisation else name

@@ -281,3 +281,67 @@ def configure_registration(
         after={"total_seats": total_seats, "quotas": quotas, "eligible": list(eligible_constituencies)},
     )
     return policy
+
+
+# --- Badges ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_badges(*, session, staff, layout, constituency="", registration=None):
+    """Staff ask a worker for the badges of a session's confirmed participants (all, one constituency's,
+    or one person's); the page shows the job's progress. The worker starts once this is committed."""
+    from roundtables.models import BadgeJob
+    from roundtables.registration.badges import confirmed_for_badges
+
+    if not can(staff, "roundtables.manage_registrations"):
+        raise PermissionDenied
+    if layout not in BadgeJob.Layout.values:
+        raise ValidationError(_("Choose a layout."))
+    registration_id = registration.pk if registration is not None else None
+    total = confirmed_for_badges(session=session, constituency=constituency, registration_id=registration_id).count()
+    job = BadgeJob.objects.create(
+        session=session,
+        layout=layout,
+        constituency=constituency,
+        registration_id=registration_id,
+        total=total,
+        requested_by=staff,
+    )
+    audit.record(
+        actor=staff,
+        action="roundtables.badge_job.requested",
+        obj=job,
+        after={"layout": layout, "constituency": constituency, "registration": registration_id, "total": total},
+    )
+    outbox.enqueue("roundtables.tasks.make_badges", job_id=job.pk)
+    return job
+
+
+def make_badges(*, job_id):
+    """The worker's part: lay the job's badges out, saying how far it is, and keep the PDF in the row.
+
+    Safe to run twice: a finished job is left as it is; a job whose worker was lost starts again from
+    the beginning (a PDF is made whole or not at all). The progress is written outside any transaction,
+    so that the page sees it while the work goes on."""
+    from roundtables.models import BadgeJob
+    from roundtables.registration import badges
+
+    job = BadgeJob.objects.select_related("session").filter(pk=job_id).first()
+    if job is None or job.status == BadgeJob.Status.DONE:
+        return job
+    rows = BadgeJob.objects.filter(pk=job.pk)
+    registrations = badges.confirmed_for_badges(
+        session=job.session, constituency=job.constituency, registration_id=job.registration_id
+    )
+    total = registrations.count()
+    rows.update(status=BadgeJob.Status.RUNNING, progress=0, total=total, error="")
+    try:
+        pdf = badges.render(
+            registrations, layout=job.layout, progress=lambda done: rows.update(progress=min(done, total))
+        )
+    except badges.PdfUnavailable as error:
+        # Expected on a machine without Pango: said on the page, not raised as a crash.
+        rows.update(status=BadgeJob.Status.FAILED, error=str(error), finished_at=timezone.now())
+        return rows.first()
+    rows.update(status=BadgeJob.Status.DONE, pdf=pdf, progress=total, finished_at=timezone.now())
+    return rows.first()

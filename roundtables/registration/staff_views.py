@@ -1,6 +1,6 @@
 """Registration for sessions, the staff's pages (under /staff/: the second factor is required
 first): a session's policy, its registrations (filters, counts, cancel or promote with a reason),
-their CSV export, and the door's check-in.
+their CSV export, the door's check-in and the badges.
 """
 
 from functools import cached_property
@@ -9,17 +9,24 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
 from common.csvexport import csv_response
-from common.http import error_text
-from roundtables.models import Registration, RegistrationPolicy, Session
+from common.http import error_text, no_store
+from roundtables.models import BadgeJob, Registration, RegistrationPolicy, Session
 from roundtables.programme.queries import forum_or_404
-from roundtables.registration import services
-from roundtables.registration.forms import CheckInForm, RegistrationFilterForm, RegistrationPolicyForm, StaffActionForm
+from roundtables.registration import badges, services
+from roundtables.registration.forms import (
+    BadgeForm,
+    CheckInForm,
+    RegistrationFilterForm,
+    RegistrationPolicyForm,
+    StaffActionForm,
+)
 from roundtables.registration.queries import in_constituency_order, seat_pool_label, seat_pools, waitlist_positions
 from roundtables.registration.tickets import registration_page_url
 from stakeholders.models import constituency_label, display_name
@@ -265,3 +272,115 @@ class StaffCheckIn(StaffSessionMixin, TemplateView):
             )
         # A new, empty form: the field is empty for the next person.
         return self.render_to_response(self.get_context_data(form=CheckInForm(), **context))
+
+
+# --- Badges ---------------------------------------------------------------------------------------
+
+
+class StaffBadges(StaffSessionMixin, FormView):
+    """Print the badges of the session's confirmed participants: up to WORKER_THRESHOLD at once (the
+    PDF is the answer), a larger set by a worker (the answer is the job's progress page)."""
+
+    template_name = "roundtables/registration/staff_badges.html"
+    form_class = BadgeForm
+
+    def _confirmed(self):
+        return badges.confirmed_for_badges(session=self.session)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "registrations": self._confirmed()}
+
+    def get_initial(self):
+        return {"registration": self.request.GET.get("registration") or None}
+
+    def get_context_data(self, **kwargs):
+        per_constituency = (
+            Registration.objects.filter(session=self.session, status=Registration.Status.CONFIRMED)
+            .order_by()
+            .values_list("constituency")
+            .annotate(count=Count("id"))
+        )
+        counts = dict(per_constituency)
+        rows = [
+            {"label": constituency_label(value), "count": counts[value]} for value in in_constituency_order(set(counts))
+        ]
+        jobs = BadgeJob.objects.filter(session=self.session).select_related("requested_by")[:5]
+        return super().get_context_data(
+            constituency_counts=rows,
+            confirmed=sum(counts.values()),
+            threshold=badges.WORKER_THRESHOLD,
+            jobs=jobs,
+            colours=[(constituency_label(value), colour) for value, colour in badges.COLOURS.items()],
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        constituency, registration_id = form.selection()
+        registrations = badges.confirmed_for_badges(
+            session=self.session, constituency=constituency, registration_id=registration_id
+        )
+        count = registrations.count()
+        if not count:
+            form.add_error(None, _("No confirmed participant matches this choice."))
+            return self.form_invalid(form)
+        layout = form.cleaned_data["layout"]
+        if count > badges.WORKER_THRESHOLD:
+            job = services.request_badges(
+                session=self.session,
+                staff=self.request.user,
+                layout=layout,
+                constituency=constituency,
+                registration=form.cleaned_data.get("registration"),
+            )
+            return redirect("roundtables:staff-badge-job", pk=job.pk)
+        try:
+            pdf = badges.render(registrations, layout=layout)
+        except badges.PdfUnavailable as error:
+            form.add_error(None, _("The PDF cannot be made on this server: %(reason)s") % {"reason": error})
+            response = self.form_invalid(form)
+            response.status_code = 503
+            return response
+        return _pdf_response(pdf, f"badges-{self.session.slug}.pdf")
+
+
+def _pdf_response(pdf, filename):
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return no_store(response)
+
+
+def badge_job_or_404(pk):
+    """A badge job of the current forum's sessions (another forum's is a 404)."""
+    return get_object_or_404(
+        BadgeJob.objects.select_related("session__forum", "requested_by").defer("pdf"),
+        pk=pk,
+        session__forum=forum_or_404(),
+    )
+
+
+class StaffBadgeJob(PermissionRequiredMixin, TemplateView):
+    """A large set of badges being made: htmx asks for the bar every second until the PDF is ready.
+    The state is the job's row: a reload or a worker restart changes nothing."""
+
+    permission = "roundtables.manage_registrations"
+    template_name = "roundtables/registration/staff_badge_job.html"
+    partial_template_name = "roundtables/registration/_badge_job_progress.html"
+
+    def get(self, request, pk):
+        job = badge_job_or_404(pk)
+        htmx = request.headers.get("HX-Request") == "true"
+        template = self.partial_template_name if htmx else self.template_name
+        context = {"job": job, "session": job.session}
+        return no_store(self.response_class(request=request, template=[template], context=context))
+
+
+class StaffBadgeJobPdf(PermissionRequiredMixin, View):
+    """The PDF a worker made; a 404 until it is ready."""
+
+    permission = "roundtables.manage_registrations"
+
+    def get(self, request, pk):
+        job = get_object_or_404(BadgeJob.objects.select_related("session"), pk=pk, session__forum=forum_or_404())
+        if job.status != BadgeJob.Status.DONE or job.pdf is None:
+            raise Http404
+        return _pdf_response(bytes(job.pdf), f"badges-{job.session.slug}-{job.pk}.pdf")

@@ -60,3 +60,11 @@ def send_registration_email(registration_id, event):
         },
         attachments=attachments,
     )
+
+
+@shared_task(name="roundtables.tasks.make_badges", ignore_result=True)
+def make_badges(job_id):
+    """Lay out a large set of badges (see services.make_badges; quiet when the job is gone or done)."""
+    from roundtables.registration import services
+
+    services.make_badges(job_id=job_id)

@@ -51,4 +51,7 @@ urlpatterns = [
         name="staff-registrations-csv",
     ),
     path("staff/sessions/<slug:slug>/check-in/", staff_views.StaffCheckIn.as_view(), name="staff-check-in"),
+    path("staff/sessions/<slug:slug>/badges/", staff_views.StaffBadges.as_view(), name="staff-badges"),
+    path("staff/badges/<int:pk>/", staff_views.StaffBadgeJob.as_view(), name="staff-badge-job"),
+    path("staff/badges/<int:pk>/badges.pdf", staff_views.StaffBadgeJobPdf.as_view(), name="staff-badge-job-pdf"),
 ]

@@ -63,6 +63,8 @@ def _signup_data(email, **profile):
         "email": email,
         "password1": PASSWORD,
         "password2": PASSWORD,
+        "given_name": "Awa",
+        "family_name": "Ndiaye",
         "constituency": Constituency.CIVIL_SOCIETY,
         "country": "SN",
         "position": "Chargée de programme",

@@ -154,6 +154,8 @@ def test_the_profile(client, applicant, personas, payload):
     response = client.post(
         reverse("stakeholders:profile"),
         {
+            "given_name": "Ada",
+            "family_name": "Byron",
             "proposed_organisation": payload,
             "constituency": "civil_society",
             "position": payload,

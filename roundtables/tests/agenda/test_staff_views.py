@@ -378,6 +378,8 @@ def test_sign_up_asks_for_an_optional_gender(client, gender):
             "email": "awa@example.org",
             "password1": PASSWORD,
             "password2": PASSWORD,
+            "given_name": "Awa",
+            "family_name": "Ndiaye",
             "constituency": "civil_society",
             "preferred_language": "fr",
             "gender": gender,
@@ -397,7 +399,13 @@ def test_the_profile_page_shows_and_changes_the_gender(client, personas):
     page = client.get(reverse("stakeholders:profile")).content.decode()
     assert '<option value="non_binary" selected>' in page
     profile = Profile.objects.get(user=person)
-    data = {"constituency": profile.constituency or "civil_society", "preferred_language": "en", "gender": "woman"}
+    data = {
+        "given_name": "Ada",
+        "family_name": "Byron",
+        "constituency": profile.constituency or "civil_society",
+        "preferred_language": "en",
+        "gender": "woman",
+    }
     assert client.post(reverse("stakeholders:profile"), data).status_code == 302
     assert Profile.objects.get(user=person).gender == "woman"
     data["gender"] = ""

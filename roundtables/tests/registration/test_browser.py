@@ -68,7 +68,7 @@ def test_a_code_typed_in_lower_case_with_a_hyphen_checks_the_person_in(chromium,
 
     field.type("k3m9x-2tq7r")
     field.press("Enter")
-    expect(page.locator(".alert-success .checked-name")).to_have_text("Amina Diallo")
+    expect(page.locator(".alert-success .checked-name")).to_have_text("Amina DIALLO")
     expect(page.locator(".alert-success .checked-organisation")).to_have_text("Migrant Rights Network")
     expect(page.locator(".alert-success .checked-constituency")).to_have_text("Civil society")
     expect(page.locator("#check-in-counts")).to_have_text("Checked in so far: 1 of 2 confirmed participants.")
@@ -80,13 +80,13 @@ def test_a_code_typed_in_lower_case_with_a_hyphen_checks_the_person_in(chromium,
     # The next person's code, as a scanner sends it: keystrokes and Enter, nobody clicks the field.
     page.keyboard.type("IOABC-ODEFL")
     page.keyboard.press("Enter")
-    expect(page.locator(".alert-success .checked-name")).to_have_text("Jonas Weber")
+    expect(page.locator(".alert-success .checked-name")).to_have_text("Jonas WEBER")
     expect(page.locator("#check-in-counts")).to_have_text("Checked in so far: 2 of 2 confirmed participants.")
     # The first person again: a warning, and the first time is kept.
     page.keyboard.type("K3M9X2TQ7R")
     page.keyboard.press("Enter")
     expect(page.locator(".alert-warning")).to_contain_text("Already checked in at")
-    expect(page.locator(".alert-warning .checked-name")).to_have_text("Amina Diallo")
+    expect(page.locator(".alert-warning .checked-name")).to_have_text("Amina DIALLO")
     assert not page.csp_errors, [message.text for message in page.csp_errors]
 
     context = chromium.new_context(base_url=live_server.url, bypass_csp=True, viewport={"width": 1280, "height": 900})

@@ -590,7 +590,7 @@ def test_staff_check_in_outcomes(client, common_space, personas, staff):
 
     code = confirmed.checkin_code
     html = client.post(CHECK_IN, {"code": f"  {code[:5].lower()}-{code[5:].lower()} "}).content.decode()
-    assert '<strong>Checked in:</strong> <span class="checked-name">Amina Diallo</span>' in html
+    assert '<strong>Checked in:</strong> <span class="checked-name">Amina DIALLO</span>' in html
     assert '<span class="checked-organisation">Migrant Rights Network</span>' in html
     assert '<span class="checked-constituency">Civil society</span>' in html
     assert 'value=""' in html and "autofocus" in html  # the field is empty and focused for the next person
@@ -607,7 +607,7 @@ def test_staff_check_in_outcomes(client, common_space, personas, staff):
     assert 'class="alert alert-warning"' in html
     assert f"Already checked in at {time}." in html
     assert "This code was used before: the first check-in is kept." in html
-    assert '<span class="checked-name">Amina Diallo</span> · Migrant Rights Network · Civil society' in html
+    assert '<span class="checked-name">Amina DIALLO</span> · Migrant Rights Network · Civil society' in html
     assert "Checked in so far: 1 of 2 confirmed participants." in html
 
     # Checked in on an earlier day: the warning gives the day too.
