@@ -108,6 +108,8 @@ class Change:
 
     at: datetime.datetime  # in the forum's time zone
     summary: str  # in the active language (``summaries.summary_of``)
+    code: str = ""  # what kind of change (``summaries.CODES``); "" for a row older than the codes
+    params: dict = field(default_factory=dict)  # the values its summary names
 
 
 @dataclass(slots=True)
@@ -329,7 +331,12 @@ def _add_changes(entries, wanted, zones):
         if change.session_id in entries:
             zone = zones[change.session_id]
             entries[change.session_id].changes.append(
-                Change(at=change.changed_at.astimezone(zone), summary=summary_of(change))
+                Change(
+                    at=change.changed_at.astimezone(zone),
+                    summary=summary_of(change),
+                    code=change.code,
+                    params=change.params,
+                )
             )
 
 

@@ -75,6 +75,8 @@ def test_the_api_gives_the_summaries_in_the_asked_language(client, changed):
         "Modifié\xa0: Début, Fin, Salle",
     ]
     assert summaries("en")[2] == "Changed: Start, End, Room"
+    change = client.get("/api/v1/sessions/round-table-1-1/?lang=fr").json()["changes_since_publication"][2]
+    assert (change["code"], change["params"]) == ("changed", {"fields": ["start", "end", "room"]})
     assert summaries("es")[2] == "Modificado: Inicio, Fin, Sala"
 
 
