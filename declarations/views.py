@@ -15,7 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
@@ -438,6 +438,15 @@ def published_declarations(forum):
     }
 
 
+# A language's name inside a sentence ("here it is in English", "aquí está en inglés"): French and
+# Spanish write it in lower case there, unlike the capitalised names of the language menu.
+LANGUAGE_IN_A_SENTENCE = {
+    "en": pgettext_lazy("language name inside a sentence", "English"),
+    "fr": pgettext_lazy("language name inside a sentence", "French"),
+    "es": pgettext_lazy("language name inside a sentence", "Spanish"),
+}
+
+
 class PublicDeclaration(TemplateView):
     """The current forum's published declaration in the page's language, or in another one (said so)."""
 
@@ -461,6 +470,7 @@ class PublicDeclaration(TemplateView):
             draft=declaration.final_draft if declaration else None,
             body=exports.body_html(declaration.final_draft) if declaration else "",
             fallback=fallback,
+            fallback_language=LANGUAGE_IN_A_SENTENCE.get(declaration.language, "") if fallback else "",
             others=others,
             formats=exports.FORMATS,
             **kwargs,

@@ -341,6 +341,8 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates in the en-GB style ("2 December 2026, 01:34"): gfmd_portal/formats/en/formats.py.
+FORMAT_MODULE_PATH = ["gfmd_portal.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Europe/Berlin"

@@ -5,6 +5,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from roundtables.models import RoundTable
@@ -14,13 +15,14 @@ from stakeholders.models import Organisation, private_upload_path
 
 class Practice(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
-        IN_REVIEW = "in_review", _("In review")
-        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
-        PUBLISHED = "published", _("Published")
-        REJECTED = "rejected", _("Rejected")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        # A practice's status: "une bonne pratique", "una buena práctica" (feminine), in every tab alike.
+        DRAFT = "draft", pgettext_lazy("practice status", "Draft")
+        SUBMITTED = "submitted", pgettext_lazy("practice status", "Submitted")
+        IN_REVIEW = "in_review", pgettext_lazy("practice status", "In review")
+        CHANGES_REQUESTED = "changes_requested", pgettext_lazy("practice status", "Changes requested")
+        PUBLISHED = "published", pgettext_lazy("practice status", "Published")
+        REJECTED = "rejected", pgettext_lazy("practice status", "Rejected")
+        WITHDRAWN = "withdrawn", pgettext_lazy("practice status", "Withdrawn")
 
     class Language(models.TextChoices):
         ENGLISH = "en", _("English")

@@ -178,7 +178,15 @@ class SessionSerializer(serializers.ModelSerializer):
         ]
 
     def get_changes_since_publication(self, obj) -> list[dict]:
-        return [{"changed_at": change.at.isoformat(), "summary": change.summary} for change in self.entry.changes]
+        return [
+            {
+                "changed_at": change.at.isoformat(),
+                "summary": change.summary,
+                "code": change.code,
+                "params": change.params,
+            }
+            for change in self.entry.changes
+        ]
 
 
 class SessionViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):

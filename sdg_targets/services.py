@@ -27,6 +27,7 @@ class Tally:
 
     def __init__(self):
         self.created = self.updated = self.unchanged = self.deleted = 0
+        self.skipped = []  # what the load left as it was on purpose, one line each (e.g. staff edits)
 
     def upsert(self, model, lookup, values):
         """Create the row, or update only the fields whose value differs; returns the row."""

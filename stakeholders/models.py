@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 
@@ -156,9 +157,10 @@ class DelegateRequest(models.Model):
     """A participant's request to be recognised as a delegate of a government."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
+        # A request's status: "une demande", "una solicitud" (feminine).
+        PENDING = "pending", pgettext_lazy("delegate request status", "Pending")
+        APPROVED = "approved", pgettext_lazy("delegate request status", "Approved")
+        REJECTED = "rejected", pgettext_lazy("delegate request status", "Rejected")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegate_requests", verbose_name=_("person")

@@ -61,6 +61,14 @@ def test_public_page_falls_back_to_another_language_with_a_note(client, forum):
     assert 'lang="fr"' in body
 
 
+def test_the_fallback_note_names_the_language_in_lower_case_in_spanish_and_french(client, forum):
+    published(forum, "en", texts=["Labour mobility."])
+    spanish = client.get("/es/declaration/").content.decode()
+    assert "La declaración no está publicada en este idioma; aquí está en inglés." in spanish
+    french = client.get("/fr/declaration/").content.decode()
+    assert "La déclaration n’est pas publiée dans cette langue\xa0; la voici en anglais." in french
+
+
 def test_public_page_query_count_does_not_grow_with_the_draft(client, forum, django_assert_num_queries):
     published(forum, "en", count=2)
     with django_assert_num_queries(2):

@@ -614,3 +614,28 @@ def test_an_edit_in_the_admin_makes_open_forms_stale(client, personas):
     assert (practice.title, practice.version, practice.status) == ("Corrected by the administrator", 2, Status.DRAFT)
     with pytest.raises(services.VersionConflict):
         services.save_draft(practice=practice, editor=author, data={"title": "Stale"}, version=1)
+
+
+def test_the_french_review_tabs_agree_with_une_pratique(client, personas):
+    client.force_login(personas.staff())
+    page = client.get("/fr/practices/review/").content.decode()
+    tabs = re.findall(r'<a class="nav-link[^"]*"[^>]*href="\?status=[a-z_]+">([^<]+)</a>', page)
+    assert tabs == [
+        "En attente d’une décision",
+        "Soumise",
+        "En cours d’examen",
+        "Modifications demandées",
+        "Publiée",
+        "Refusée",
+        "Retirée",
+    ]
+    spanish = client.get("/es/practices/review/").content.decode()
+    assert re.findall(r'href="\?status=[a-z_]+">([^<]+)</a>', spanish) == [
+        "En espera de una decisión",
+        "Enviada",
+        "En revisión",
+        "Cambios solicitados",
+        "Publicada",
+        "Rechazada",
+        "Retirada",
+    ]

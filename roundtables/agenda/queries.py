@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.templatetags.portal import content_lang
+from roundtables.agenda.summaries import summary_of
 from roundtables.models import (
     AgendaItem,
     CalendarFeedToken,
@@ -106,7 +107,9 @@ class Change:
     """A change made to a session since its publication, as the public reads it."""
 
     at: datetime.datetime  # in the forum's time zone
-    summary: str
+    summary: str  # in the active language (``summaries.summary_of``)
+    code: str = ""  # what kind of change (``summaries.CODES``); "" for a row older than the codes
+    params: dict = field(default_factory=dict)  # the values its summary names
 
 
 @dataclass(slots=True)
@@ -321,14 +324,19 @@ def _add_changes(entries, wanted, zones):
     """Each session's changes since publication, the latest first: one query."""
     changes = (
         SessionChange.objects.filter(wanted, after_publication=True)
-        .only("session_id", "changed_at", "summary")
+        .only("session_id", "changed_at", "summary", "code", "params")
         .order_by("-changed_at", "-id")
     )
     for change in changes:
         if change.session_id in entries:
             zone = zones[change.session_id]
             entries[change.session_id].changes.append(
-                Change(at=change.changed_at.astimezone(zone), summary=change.summary)
+                Change(
+                    at=change.changed_at.astimezone(zone),
+                    summary=summary_of(change),
+                    code=change.code,
+                    params=change.params,
+                )
             )
 
 

@@ -18,10 +18,10 @@ from django.db.models import F, Max
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from common import outbox
-from roundtables.agenda.queries import local, role_person
+from roundtables.agenda import summaries
+from roundtables.agenda.queries import local
 from roundtables.models import AgendaItem, CalendarFeedToken, Session, SessionChange, SessionRole
 from stakeholders import audit
 from stakeholders.permissions import can
@@ -53,32 +53,9 @@ DETAIL_FIELDS = (
     "co_chairing_governments",
 )
 
-FIELD_LABELS = {
-    "kind": gettext_lazy("Kind"),
-    "title_en": gettext_lazy("Title (English)"),
-    "title_fr": gettext_lazy("Title (French)"),
-    "title_es": gettext_lazy("Title (Spanish)"),
-    "description_en": gettext_lazy("Description (English)"),
-    "description_fr": gettext_lazy("Description (French)"),
-    "description_es": gettext_lazy("Description (Spanish)"),
-    "round_table": gettext_lazy("Round table"),
-    "start": gettext_lazy("Start"),
-    "end": gettext_lazy("End"),
-    "venue": gettext_lazy("Venue"),
-    "room": gettext_lazy("Room"),
-    "co_chairing_governments": gettext_lazy("Co-chairing governments"),
-    "status": gettext_lazy("Status"),
-    "roles": gettext_lazy("People with roles"),
-    "running_order": gettext_lazy("Running order"),
-}
-
 
 class VersionConflict(Exception):
     """Another person saved the session after this form was opened."""
-
-
-def field_label(name):
-    return FIELD_LABELS.get(name, name)
 
 
 def _require_staff(actor):
@@ -105,24 +82,13 @@ def snapshot(session):
 
 
 def role_label(role):
-    """'Chair: Name (Organisation)', for the changelog. The changelog of a published session is
-    public, so a person of the portal is never named by their email address: by their name when
-    they gave one, else by their organisation only."""
-    if role.person_id is None:
-        name, organisation = role.guest_name, role.guest_organisation
-    else:
-        _email_or_name, organisation = role_person(role)
-        name = role.person.get_full_name()
-    who = f"{name} ({organisation})" if name and organisation else name or organisation or _("a participant")
-    return f"{role.get_role_display()}: {who}"
+    """'Chair: Name (Organisation)', for the changelog (never an email address: the changelog of a
+    published session is public)."""
+    return summaries.role_text(summaries.role_params(role))
 
 
 def _item_label(item):
-    if item.kind == AgendaItem.Kind.GUIDING_QUESTION and item.guiding_question_id:
-        label = _("Guiding question %(number)s") % {"number": item.guiding_question.position}
-    else:
-        label = item.title or item.get_kind_display()
-    return f"{label} ({item.minutes} min)"
+    return summaries.step_text(summaries.step_params(item))
 
 
 def _running_order_text(session):
@@ -133,12 +99,13 @@ def _running_order_text(session):
 # --- The changelog ----------------------------------------------------------------------------
 
 
-def record_change(*, session, actor, action, summary, changes, notify=()):
+def record_change(*, session, actor, action, code, params=None, changes, notify=()):
     """Record one change of ``session``: a SessionChange row, an audit entry, and after
     publication an email task for each person with a role in it (and those in ``notify``,
     e.g. someone whose role was just removed).
 
-    ``changes``: [{"field", "old", "new"}]. ``summary`` is written in the default language.
+    ``changes``: [{"field", "old", "new"}]. ``code`` and ``params`` make its one-line summary
+    (``summaries.describe``), written in each reader's language; ``summary`` keeps it in English.
     """
     # Read from the database: the caller's instance may predate a publication made meanwhile.
     status, published_at = Session.objects.filter(pk=session.pk).values_list("status", "published_at").get()
@@ -146,7 +113,9 @@ def record_change(*, session, actor, action, summary, changes, notify=()):
     change = SessionChange.objects.create(
         session=session,
         actor=actor if actor is not None and actor.is_authenticated else None,
-        summary=summary[:500],
+        code=code,
+        params=params or {},
+        summary=summaries.in_english(code, params)[:500],
         changes=changes,
         after_publication=after_publication,
     )
@@ -226,7 +195,7 @@ def create_session(*, forum, actor, data):
         session=session,
         actor=actor,
         action="created",
-        summary=_in_default_language(lambda: _("Session created")),
+        code=summaries.CREATED,
         changes=[{"field": name, "old": "", "new": value} for name, value in after.items() if value],
     )
     return session
@@ -255,12 +224,12 @@ def update_session(*, session, actor, data, version):
         if before[name] != after[name]
     ]
     if changes:
-        labels = ", ".join(_in_default_language(lambda n=entry["field"]: str(field_label(n))) for entry in changes)
         record_change(
             session=session,
             actor=actor,
             action="updated",
-            summary=_in_default_language(lambda: _("Changed: %(fields)s") % {"fields": labels}),
+            code=summaries.CHANGED,
+            params={"fields": [entry["field"] for entry in changes]},
             changes=changes,
         )
     return session
@@ -277,7 +246,7 @@ def publish(*, session, actor):
         session=session,
         actor=actor,
         action="published",
-        summary=_in_default_language(lambda: _("Published")),
+        code=summaries.PUBLISHED,
         changes=[{"field": "status", "old": Session.Status.DRAFT.value, "new": Session.Status.PUBLISHED.value}],
     )
     session.status = Session.Status.PUBLISHED
@@ -299,7 +268,7 @@ def unpublish(*, session, actor):
         session=session,
         actor=actor,
         action="unpublished",
-        summary=_in_default_language(lambda: _("Withdrawn from the public agenda")),
+        code=summaries.UNPUBLISHED,
         changes=[{"field": "status", "old": Session.Status.PUBLISHED.value, "new": Session.Status.DRAFT.value}],
     )
     return session
@@ -308,12 +277,13 @@ def unpublish(*, session, actor):
 # --- People with roles -------------------------------------------------------------------------
 
 
-def _role_change(session, actor, action, summary, old, new, notify=()):
+def _role_change(session, actor, action, code, params, old, new, notify=()):
     record_change(
         session=session,
         actor=actor,
         action=action,
-        summary=summary,
+        code=code,
+        params=params,
         changes=[{"field": "roles", "old": old, "new": new}],
         notify=notify,
     )
@@ -356,7 +326,7 @@ def add_role(
         position=position,
     )
     label = _in_default_language(role_label, holder)
-    _role_change(session, actor, "role_added", _in_default_language(lambda: _("Added %s") % label), "", label)
+    _role_change(session, actor, "role_added", summaries.ROLE_ADDED, summaries.role_params(holder), "", label)
     return holder
 
 
@@ -368,12 +338,12 @@ def update_role(*, holder, actor, role):
         raise ValidationError({"role": _("Choose a role.")})
     if role == holder.role:
         return holder
-    old = _in_default_language(role_label, holder)
+    old, old_params = _in_default_language(role_label, holder), summaries.role_params(holder)
     holder.role = role
     holder.save(update_fields=["role"])
     new = _in_default_language(role_label, holder)
-    summary = _in_default_language(lambda: _("Changed %(old)s to %(new)s") % {"old": old, "new": new})
-    _role_change(holder.session, actor, "role_changed", summary, old, new)
+    params = {"old": old_params, "new": summaries.role_params(holder)}
+    _role_change(holder.session, actor, "role_changed", summaries.ROLE_CHANGED, params, old, new)
     return holder
 
 
@@ -382,21 +352,21 @@ def remove_role(*, holder, actor):
     """Take a role away; the person is told too when the session is published."""
     _require_staff(actor)
     session, person_id = holder.session, holder.person_id
-    old = _in_default_language(role_label, holder)
+    old, params = _in_default_language(role_label, holder), summaries.role_params(holder)
     holder.delete()
-    summary = _in_default_language(lambda: _("Removed %s") % old)
-    _role_change(session, actor, "role_removed", summary, old, "", notify=[person_id])
+    _role_change(session, actor, "role_removed", summaries.ROLE_REMOVED, params, old, "", notify=[person_id])
 
 
 # --- The running order -------------------------------------------------------------------------
 
 
-def _order_change(session, actor, action, summary, old):
+def _order_change(session, actor, action, code, old, params=None):
     record_change(
         session=session,
         actor=actor,
         action=action,
-        summary=summary,
+        code=code,
+        params=params,
         changes=[{"field": "running_order", "old": old, "new": _running_order_text(session)}],
     )
 
@@ -433,8 +403,7 @@ def add_item(*, session, actor, kind, minutes, title="", guiding_question=None):
         minutes=minutes,
         position=position,
     )
-    label = _in_default_language(_item_label, item)
-    _order_change(session, actor, "item_added", _in_default_language(lambda: _("Added %s") % label), old)
+    _order_change(session, actor, "item_added", summaries.ITEM_ADDED, old, summaries.step_params(item))
     return item
 
 
@@ -450,8 +419,7 @@ def update_item(*, item, actor, minutes, title=None):
     old = _running_order_text(item.session)
     item.minutes, item.title = minutes, title
     item.save(update_fields=["minutes", "title"])
-    label = _in_default_language(_item_label, item)
-    _order_change(item.session, actor, "item_changed", _in_default_language(lambda: _("Changed %s") % label), old)
+    _order_change(item.session, actor, "item_changed", summaries.ITEM_CHANGED, old, summaries.step_params(item))
     return item
 
 
@@ -460,10 +428,10 @@ def remove_item(*, item, actor):
     _require_staff(actor)
     session = item.session
     old = _running_order_text(session)
-    label = _in_default_language(_item_label, item)
+    params = summaries.step_params(item)
     item.delete()
     _renumber(session, list(session.agenda_items.order_by("position", "id").values_list("pk", flat=True)))
-    _order_change(session, actor, "item_removed", _in_default_language(lambda: _("Removed %s") % label), old)
+    _order_change(session, actor, "item_removed", summaries.ITEM_REMOVED, old, params)
 
 
 def _renumber(session, ordered_ids):
@@ -493,7 +461,7 @@ def reorder_items(*, session, actor, order):
         return
     old = _running_order_text(session)
     _renumber(session, order)
-    _order_change(session, actor, "reordered", _in_default_language(lambda: _("Running order changed")), old)
+    _order_change(session, actor, "reordered", summaries.REORDERED, old)
 
 
 def move_item(*, item, actor, direction):
@@ -531,7 +499,7 @@ def default_running_order(*, session, actor):
         AgendaItem(session=session, kind=kind, guiding_question=question, minutes=minutes[kind], position=n)
         for n, (kind, question) in enumerate(kinds, start=1)
     )
-    _order_change(session, actor, "running_order_created", _in_default_language(lambda: _("Running order created")), "")
+    _order_change(session, actor, "running_order_created", summaries.RUNNING_ORDER_CREATED, "")
 
 
 # --- A person's private feed address --------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.utils.formats import date_format
 
 from common.http import site_url
 from roundtables.agenda.queries import local, place
-from roundtables.agenda.services import field_label
+from roundtables.agenda.summaries import field_label
 from roundtables.models import Session, SessionChange
 from stakeholders import emails
 

@@ -144,7 +144,9 @@ class AgendaItem(models.Model):
 class SessionChange(models.Model):
     """One change to a session, recorded by staff edits; public once the session is published.
 
-    `changes` is a list of {"field": name, "old": text, "new": text}; `summary` is a short line.
+    `changes` is a list of {"field": name, "old": text, "new": text}. The short line that sums it up
+    is `code` and `params`, written in the reader's language (`roundtables/agenda/summaries.py`);
+    `summary` keeps it in English (rows without a code show it as it is).
     """
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="changes", verbose_name=_("session"))
@@ -153,6 +155,8 @@ class SessionChange(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     summary = models.CharField(_("summary"), max_length=500)
+    code = models.CharField(_("kind of change"), max_length=32, blank=True)
+    params = models.JSONField(_("values of the change"), default=dict, blank=True)
     changes = models.JSONField(_("changes"), default=list, blank=True)
     # True when the change was made after the session was published (listed on the public agenda).
     after_publication = models.BooleanField(_("changed since publication"), default=False)
@@ -164,6 +168,12 @@ class SessionChange(models.Model):
 
     def __str__(self):
         return f"{self.session_id} {self.changed_at:%Y-%m-%d}: {self.summary}"
+
+    def text(self):
+        """The summary in the active language."""
+        from roundtables.agenda.summaries import summary_of
+
+        return summary_of(self)
 
 
 class CalendarFeedToken(models.Model):

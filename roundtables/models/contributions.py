@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from roundtables.models.agenda import Session
@@ -18,10 +19,11 @@ class Contribution(models.Model):
         RECOMMENDATION = "recommendation", _("Recommendation")
 
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("Awaiting moderation")
-        ACCEPTED = "accepted", _("Accepted")
-        REJECTED = "rejected", _("Rejected")
-        DUPLICATE = "duplicate", _("Duplicate")
+        # A contribution's status (feminine in French and Spanish), not a date of acceptance.
+        SUBMITTED = "submitted", pgettext_lazy("contribution status", "Awaiting moderation")
+        ACCEPTED = "accepted", pgettext_lazy("contribution status", "Accepted")
+        REJECTED = "rejected", pgettext_lazy("contribution status", "Rejected")
+        DUPLICATE = "duplicate", pgettext_lazy("contribution status", "Duplicate")
 
     round_table = models.ForeignKey(
         RoundTable, on_delete=models.CASCADE, related_name="contributions", verbose_name=_("round table")

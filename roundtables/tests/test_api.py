@@ -39,10 +39,36 @@ def test_accept_language_picks_the_language_and_lang_overrides_it(client, forum)
     assert overridden[1]["title"] == english[1]["title"]
 
 
-def test_spanish_falls_back_to_english(client, forum):
+def test_spanish_falls_back_to_english_where_a_text_has_no_spanish(client, forum):
+    forum.round_tables.filter(code="1.1").update(title_es="")
     spanish = client.get("/api/v1/roundtables/?lang=es").json()
     english = client.get("/api/v1/roundtables/?lang=en").json()
     assert spanish[0]["title"] == english[0]["title"]
+    assert spanish[1]["title"] != english[1]["title"]
+
+
+def test_every_2017_round_table_in_spanish(client, forum):
+    spanish = {item["code"]: item for item in client.get("/api/v1/roundtables/?lang=es").json()}
+    english = {item["code"]: item for item in client.get("/api/v1/roundtables/?lang=en").json()}
+    french = {item["code"]: item for item in client.get("/api/v1/roundtables/?lang=fr").json()}
+    assert set(spanish) == {"1.1", "1.2", "2.1", "2.2", "3.1", "3.2"}
+    for code, item in spanish.items():
+        for field in ("title", "sub_theme", "expected_outcomes", "background"):
+            assert item[field], (code, field)
+            assert item[field] not in (english[code][field], french[code][field]), (code, field)
+        assert len(item["guiding_questions"]) == len(english[code]["guiding_questions"])
+        for text, other in zip(item["guiding_questions"], english[code]["guiding_questions"], strict=True):
+            assert text.startswith(("¿", "Habida cuenta")) and text != other, (code, text)
+    assert spanish["1.1"]["title"].startswith("Herramientas y garantías de la coherencia de las políticas")
+    assert spanish["3.2"]["guiding_questions"][1] == (
+        "¿Cómo pueden los Estados mejorar y coordinar la profesionalización y la institucionalización del "
+        "compromiso de la sociedad civil con los actores estatales en este ámbito?"
+    )
+    # The SDG target keeps its official Spanish wording (A/RES/70/1) where the note quotes it.
+    assert (
+        "«facilitar la migración y la movilidad ordenadas, seguras, regulares y responsables de las personas"
+        in (spanish["1.2"]["background"])
+    )
 
 
 def test_one_round_table_by_code(client, forum):

@@ -71,7 +71,7 @@ def test_a_session_with_its_roles_running_order_and_changes(client, agenda):
         },
     ]
     assert session["changes_since_publication"] == [
-        {"changed_at": "2017-06-20T10:00:00+02:00", "summary": "Room changed to Saal 1"}
+        {"changed_at": "2017-06-20T10:00:00+02:00", "summary": "Room changed to Saal 1", "code": "", "params": {}}
     ]
     assert "@example.org" not in client.get(API).content.decode()
 

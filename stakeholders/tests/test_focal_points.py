@@ -149,7 +149,13 @@ def test_a_verified_delegate_cannot_move_to_another_government_through_the_profi
     client.force_login(focal_point)
     response = client.post(
         "/en/accounts/profile/",
-        {"organisation": morocco.pk, "constituency": "civil_society", "preferred_language": "en"},
+        {
+            "given_name": "Jonas",
+            "family_name": "Weber",
+            "organisation": morocco.pk,
+            "constituency": "civil_society",
+            "preferred_language": "en",
+        },
     )
     assert response.status_code == 302
     profile = Profile.objects.get(user=focal_point)

@@ -151,3 +151,15 @@ def test_the_email_of_a_decision_is_queued_with_the_decision(client, personas, d
     assert len(callbacks) == 1  # published only once the decision is committed
     tasks.send_delegate_decision(**task.kwargs)  # what the worker runs
     assert [m.to for m in mail.outbox] == [[user.email]]
+
+
+def test_the_invitations_accepted_column_is_a_date_and_request_tabs_agree(client, personas):
+    client.force_login(personas.staff())
+    french = client.get("/fr/staff/invitations/").content.decode()
+    assert '<th scope="col">Date d’acceptation</th>' in french
+    spanish = client.get("/es/staff/invitations/").content.decode()
+    assert '<th scope="col">Fecha de aceptación</th>' in spanish
+    # A request ("une demande") is pending, approved or refused: feminine in every tab.
+    tabs = client.get("/fr/staff/delegate-requests/").content.decode()
+    for label in ("En attente", "Approuvée", "Refusée"):
+        assert f">{label}</a>" in tabs

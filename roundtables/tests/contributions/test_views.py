@@ -441,3 +441,37 @@ def test_moderation_queue_query_count(client, rt11, rt12, author, staff, django_
     with django_assert_num_queries(8):
         response = client.get(QUEUE)
     assert response.content.decode().count('name="selected"') == count
+
+
+# --- Interface texts ---------------------------------------------------------------------------------
+
+
+def test_an_accepted_contribution_reads_accepted_not_a_date_in_french_and_spanish(client, rt11, author, staff):
+    accepted = contribute(rt11, author)
+    services.accept(contribution=accepted, staff=staff)
+    client.force_login(author)
+    french = client.get("/fr/accounts/contributions/").content.decode()
+    assert 'contribution-status-accepted">Acceptée</span>' in french
+    assert "acceptation" not in french
+    spanish = client.get("/es/accounts/contributions/").content.decode()
+    assert 'contribution-status-accepted">Aceptada</span>' in spanish
+    assert "Fecha de aceptación" not in spanish
+    client.force_login(staff)
+    counts = client.get("/fr/staff/contributions/").content.decode()
+    assert "Acceptée\xa0: <strong>1</strong>" in counts
+    assert "Refusée\xa0: <strong>0</strong>" in counts
+
+
+def test_dates_in_english_are_written_the_british_way(client, rt11, author):
+    import datetime
+
+    contribution = contribute(rt11, author)
+    Contribution.objects.filter(pk=contribution.pk).update(
+        created=datetime.datetime(2026, 12, 2, 0, 34, tzinfo=datetime.UTC)
+    )
+    client.force_login(author)
+    english = client.get(MINE).content.decode()
+    assert "Sent on 2 December 2026, 01:34" in english  # Berlin time
+    assert "12/02/2026" not in english and "a.m." not in english
+    french = client.get("/fr/accounts/contributions/").content.decode()
+    assert "02/12/2026 01:34" in french

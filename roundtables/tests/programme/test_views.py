@@ -54,9 +54,43 @@ def test_round_table_page_in_english_marks_links_added_by_the_portal(client, for
 
 
 def test_spanish_falls_back_to_english_content(client, forum):
+    forum.round_tables.filter(code="1.1").update(title_es="")
     html = client.get("/es/roundtables/gfmd-2017/1.1/").content.decode()
     assert '<html lang="es">' in html
     assert forum.round_tables.get(code="1.1").title_en in html.replace("&#x27;", "'")
+
+
+@pytest.mark.parametrize("code", ["1.1", "1.2", "2.1", "2.2", "3.1", "3.2"])
+def test_every_2017_round_table_page_in_spanish(client, forum, code):
+    round_table = forum.round_tables.get(code=code)
+    html = client.get(f"/es/roundtables/gfmd-2017/{code}/").content.decode().replace("&#x27;", "'")
+    assert '<html lang="es">' in html
+    assert f"<br><span>{round_table.title_es}</span></h1>" in html
+    assert round_table.sub_theme.title_es in html
+    # The round table's own texts are Spanish, not a fallback marked with another language.
+    assert f"<div><p>{round_table.expected_outcomes_es}</p></div>" in html
+    assert f"<div><p>{round_table.background_es.split(chr(10))[0]}" in html
+    for question in round_table.guiding_questions.all():
+        assert f"<li><span>{question.text_es}</span></li>" in html
+        assert question.text_en not in html
+    assert round_table.title_en not in html
+    # SDG targets in their official Spanish wording; Compact themes, without an official Spanish
+    # title in the portal, fall back to English and say so.
+    for link in round_table.target_links.all():
+        assert f"<span>{link.target.text_es}</span>" in html
+    for link in round_table.theme_links.all():
+        assert f'<span lang="en">{link.theme.title_en}</span>' in html
+
+
+def test_the_spanish_programme_and_agenda_are_in_spanish(client, forum):
+    programme = client.get("/es/roundtables/gfmd-2017/").content.decode()
+    assert "Décimo Foro Mundial sobre Migración y Desarrollo – Alemania 2017" in programme
+    assert "Hacia un contrato social mundial para la migración y el desarrollo" in programme
+    assert "El taller temático se celebrará en el segundo semestre de 2017 en Ginebra" in programme
+    agenda = client.get("/es/agenda/").content.decode()
+    for title in ("Espacio Común", "Interfaz Empresarial", "Mesa redonda 1.1", "Mesa redonda 3.2"):
+        assert title in agenda
+    assert "Round table 1.1" not in agenda
 
 
 def test_language_switcher_links_to_the_same_page(client, forum):
@@ -128,6 +162,7 @@ def test_reverse_builds_language_prefixed_urls(forum):
 
 
 def test_content_that_falls_back_carries_its_own_language(client, forum):
+    forum.round_tables.filter(code="1.1").update(title_es="", expected_outcomes_es="")
     spanish = client.get("/es/roundtables/gfmd-2017/1.1/").content.decode()
     # The page is Spanish, the round table's texts are English: screen readers are told.
     assert '<html lang="es">' in spanish
