@@ -6,7 +6,6 @@ only to inject its script. The staff home and the badges page are saved as var/s
 and badges-en.png.
 """
 
-
 import pypdf
 import pytest
 from django.conf import settings
