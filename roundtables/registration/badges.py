@@ -25,7 +25,8 @@ from stakeholders.models import Constituency, badge_name, constituency_label
 
 __all__ = ["WORKER_THRESHOLD", "PdfUnavailable", "cards", "confirmed_for_badges", "render"]
 
-logger = logging.getLogger(__name__)
+# WeasyPrint logs every step and page it lays out at INFO level.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 TEMPLATE = "roundtables/registration/badges_pdf.html"
 # More badges than this are made by a worker, with a progress bar.
@@ -97,7 +98,8 @@ def card(registration):
             colour=COLOURS.get(registration.constituency, OTHER_COLOUR),
             country=str(country.name) if country else "",
             code=codes.display(registration.checkin_code),
-            qr=qr_svg(registration.checkin_code),
+            # Many codes in one document: the SVG's own id would be defined once per card.
+            qr=qr_svg(registration.checkin_code).replace(' id="qr-path"', ""),
         )
 
 

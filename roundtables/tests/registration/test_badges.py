@@ -168,3 +168,16 @@ def test_another_forums_badge_job_is_a_404(client, staff, people, common_space, 
     Forum.objects.filter(pk=forum.pk).update(is_current=False)
     Forum.objects.create(slug="gfmd-2018", edition=11, year=2018, title="Forum", theme="-", is_current=True)
     assert client.get(f"/en/staff/badges/{job.pk}/").status_code == 404
+
+
+def test_the_badges_page_costs_the_same_queries_with_two_people_or_many(
+    client, staff, people, personas, common_space, django_assert_num_queries
+):
+    client.force_login(staff)
+    client.get(BADGES)
+    with django_assert_num_queries(10) as few:
+        client.get(BADGES)
+    for number in range(6):
+        services.register(session=common_space, person=_person(personas, f"m{number}@example.org", "M", f"N{number}"))
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert "8 confirmed participants have a badge to print." in client.get(BADGES).content.decode()

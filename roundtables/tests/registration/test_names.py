@@ -36,6 +36,9 @@ def test_the_registrations_list_names_people(client, common_space, personas, sta
     page = client.get("/en/staff/sessions/common-space/registrations/").content.decode()
     assert 'Amina DIALLO<br><span class="small">amina@example.org</span>' in page
     assert "<td>nobody@example.org<br>" in page  # no name: the address, once
+    # A confirmed person's row leads to their badge alone.
+    confirmed = common_space.registrations.get(person=named)
+    assert f'href="/en/staff/sessions/common-space/badges/?registration={confirmed.pk}">Badge' in page
 
 
 def test_check_in_says_given_family_organisation_and_constituency(client, common_space, personas, staff):
