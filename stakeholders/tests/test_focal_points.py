@@ -1,6 +1,8 @@
 """Focal points: staff appoint a verified delegate; the focal point decides their own government's
 delegate requests on the staff's pages, and nobody else's; staff keep the last word."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -147,6 +149,9 @@ def test_a_verified_delegate_cannot_move_to_another_government_through_the_profi
     germany, morocco = _government("state:DE"), _government("state:MA")
     focal_point = personas.focal_point(organisation=germany)
     client.force_login(focal_point)
+    form = client.get("/en/accounts/profile/").content.decode()
+    assert "Verified: ask the co-chairs' staff to change it." in form
+    assert re.search(r'<select name="organisation"[^>]* disabled', form)
     response = client.post(
         "/en/accounts/profile/",
         {"organisation": morocco.pk, "constituency": "civil_society", "preferred_language": "en"},
