@@ -175,3 +175,18 @@ def test_focal_point_queue_query_count(client, personas, django_assert_num_queri
         response = client.get(QUEUE)
     assert len(response.context["delegate_requests"]) == count
     assert DelegateRequest.objects.count() == count
+
+
+@pytest.mark.parametrize("count", [1, 8])
+def test_focal_points_page_query_count(client, personas, django_assert_num_queries, count):
+    governments = Organisation.objects.filter(reference__startswith="state:").order_by("pk")[:count]
+    for number, government in enumerate(governments):
+        personas.focal_point(f"fp{number}@example.org", organisation=government)
+        personas.delegate(f"d{number}@example.org", organisation=government)
+    client.force_login(personas.staff())
+    client.get(FOCAL_POINTS)
+    with django_assert_num_queries(5):
+        response = client.get(FOCAL_POINTS)
+    page = response.content.decode()
+    assert page.count("/remove/") == count
+    assert all(f"d{number}@example.org — " in page for number in range(count))
