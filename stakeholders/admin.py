@@ -7,9 +7,11 @@ from stakeholders.models import AuditEntry, DelegateInvitation, DelegateRequest,
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "constituency", "country", "status"]
+    list_display = ["name", "constituency", "country", "status", "reference"]
     list_filter = ["constituency", "status"]
-    search_fields = ["name"]
+    search_fields = ["name", "reference"]
+    # Proposals are reviewed on the staff page (/staff/organisations/), audited and emailed.
+    readonly_fields = ["reference", "proposed_by", "proposed_at"]
 
 
 @admin.register(Profile)
@@ -17,8 +19,9 @@ class ProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "organisation", "constituency", "country", "delegate_status"]
     list_filter = ["constituency", "delegate_status"]
     search_fields = ["user__email", "organisation__name"]
-    # The delegate status is granted through the review of a request or an invitation, audited.
-    readonly_fields = ["delegate_status"]
+    # The delegate status is granted through the review of a request or an invitation, and focal
+    # points are appointed on the staff page: both audited.
+    readonly_fields = ["delegate_status", "focal_point_for"]
     raw_id_fields = ["user", "organisation"]
 
 

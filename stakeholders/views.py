@@ -75,6 +75,16 @@ class ProfileEdit(PermissionRequiredMixin, FormView):
             "gender": profile.gender,
         }
 
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        profile = profile_of(self.request.user)
+        if profile is not None and profile.delegate_status == profile.DelegateStatus.VERIFIED:
+            # A verified delegate's government was verified: only staff change it (the service keeps it).
+            for name in ("organisation", "proposed_organisation", "constituency"):
+                form.fields[name].disabled = True
+            form.fields["organisation"].help_text = _("Verified: ask the co-chairs' staff to change it.")
+        return form
+
     def form_valid(self, form):
         services.save_profile(user=self.request.user, **form.profile_values())
         messages.success(self.request, _("Your profile is saved."))

@@ -156,6 +156,8 @@ _registration_pk = lambda w: {"pk": w.registration.pk}  # noqa: E731
 _common_space = lambda w: w.open_common_space() or {}  # noqa: E731
 _common_space_slug = lambda w: w.open_common_space() or {"slug": "common-space"}  # noqa: E731
 _json = ({"format": "json"},)
+# The other focal point is a verified delegate of another government: its drafts are not theirs.
+_NOT_THEIRS = {"other_focal_point": 404}
 # Staff without a second factor see only their own requests (none): another's is a 404.
 _FOCAL_ONLY_404 = {"staff_without_2fa": 404, "administrator_without_2fa": 404}
 _MFA_WITHOUT = {"staff_without_2fa": MFA, "administrator_without_2fa": MFA}
@@ -353,7 +355,7 @@ MATRIX = {
     "practices:export-csv": Route(get=PUBLIC),
     "practices:export-json": Route(get=PUBLIC),
     "practices:detail": Route(
-        get=expect(404, 404, 404, 200, 200, 200, staff_without_2fa=404, administrator_without_2fa=404),
+        get=expect(404, 404, 404, 200, 200, 200, **_NOT_THEIRS, staff_without_2fa=404, administrator_without_2fa=404),
         kwargs=lambda w: {"pk": w.draft_practice.pk},
     ),
     "practices:attachment": Route(
@@ -367,19 +369,27 @@ MATRIX = {
     ),
     "practices:mine": Route(get=expect(LOGIN, 403, 403, 200, 403, 403)),
     "practices:edit": Route(
-        get=expect(LOGIN, 404, 404, 200, 403, 403, staff_without_2fa=404, administrator_without_2fa=404),
+        get=expect(LOGIN, 404, 404, 200, 403, 403, **_NOT_THEIRS, staff_without_2fa=404, administrator_without_2fa=404),
         kwargs=lambda w: {"pk": w.draft_practice.pk},
     ),
     "practices:submit": Route(
         get=expect(LOGIN, 405, 405, 405, 405, 405),
         post=expect(
-            LOGIN, 404, 404, To("practices:mine"), 403, 403, staff_without_2fa=404, administrator_without_2fa=404
+            LOGIN,
+            404,
+            404,
+            To("practices:mine"),
+            403,
+            403,
+            **_NOT_THEIRS,
+            staff_without_2fa=404,
+            administrator_without_2fa=404,
         ),
         kwargs=lambda w: {"pk": w.draft_practice.pk},
     ),
     "practices:withdraw": Route(
         get=expect(LOGIN, 405, 405, 405, 405, 405),
-        post=expect(LOGIN, 403, 403, To("practices:mine"), 403, 403),
+        post=expect(LOGIN, 403, 403, To("practices:mine"), 403, 403, other_focal_point=403),
         kwargs=lambda w: {"pk": w.published_practice.pk},
     ),
     # Reviewers' pages are under /<lang>/practices/review/, which the second-factor
@@ -423,12 +433,35 @@ MATRIX = {
     # allauth: second factors. Changing one needs a fresh password confirmation (REAUTH).
     "mfa_index": Route(get=SIGNED_IN),
     "mfa_authenticate": Route(get=expect(LOGIN, *[ACCOUNT] * 5)),
+    # The focal points have a second factor, like staff.
     "mfa_reauthenticate": Route(
-        get=expect(LOGIN, REAUTH, REAUTH, REAUTH, 200, 200, staff_without_2fa=REAUTH, administrator_without_2fa=REAUTH)
+        get=expect(
+            LOGIN,
+            REAUTH,
+            REAUTH,
+            REAUTH,
+            200,
+            200,
+            staff_without_2fa=REAUTH,
+            administrator_without_2fa=REAUTH,
+            focal_point=200,
+            other_focal_point=200,
+        )
     ),
     "mfa_activate_totp": Route(get=NEEDS_REAUTHENTICATION),
     "mfa_deactivate_totp": Route(
-        get=expect(LOGIN, 404, 404, 404, REAUTH, REAUTH, staff_without_2fa=404, administrator_without_2fa=404)
+        get=expect(
+            LOGIN,
+            404,
+            404,
+            404,
+            REAUTH,
+            REAUTH,
+            staff_without_2fa=404,
+            administrator_without_2fa=404,
+            focal_point=REAUTH,
+            other_focal_point=REAUTH,
+        )
     ),
     "mfa_view_recovery_codes": Route(get=expect(LOGIN, 404, 404, 404, 404, 404)),
     "mfa_generate_recovery_codes": Route(get=NEEDS_REAUTHENTICATION),

@@ -1,6 +1,8 @@
 """Focal points: staff appoint a verified delegate; the focal point decides their own government's
 delegate requests on the staff's pages, and nobody else's; staff keep the last word."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -147,6 +149,9 @@ def test_a_verified_delegate_cannot_move_to_another_government_through_the_profi
     germany, morocco = _government("state:DE"), _government("state:MA")
     focal_point = personas.focal_point(organisation=germany)
     client.force_login(focal_point)
+    form = client.get("/en/accounts/profile/").content.decode()
+    assert "Verified: ask the co-chairs' staff to change it." in form
+    assert re.search(r'<select name="organisation"[^>]* disabled', form)
     response = client.post(
         "/en/accounts/profile/",
         {
@@ -176,3 +181,18 @@ def test_focal_point_queue_query_count(client, personas, django_assert_num_queri
         response = client.get(QUEUE)
     assert len(response.context["delegate_requests"]) == count
     assert DelegateRequest.objects.count() == count
+
+
+@pytest.mark.parametrize("count", [1, 8])
+def test_focal_points_page_query_count(client, personas, django_assert_num_queries, count):
+    governments = Organisation.objects.filter(reference__startswith="state:").order_by("pk")[:count]
+    for number, government in enumerate(governments):
+        personas.focal_point(f"fp{number}@example.org", organisation=government)
+        personas.delegate(f"d{number}@example.org", organisation=government)
+    client.force_login(personas.staff())
+    client.get(FOCAL_POINTS)
+    with django_assert_num_queries(5):
+        response = client.get(FOCAL_POINTS)
+    page = response.content.decode()
+    assert page.count("/remove/") == count
+    assert all(f"d{number}@example.org — " in page for number in range(count))
