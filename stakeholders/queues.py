@@ -81,12 +81,6 @@ def _proposed_organisations():
     return Organisation.objects.filter(status=Organisation.Status.PROPOSED)
 
 
-def _proposed_organisations_url(user):
-    # The Django admin's list until the portal has its own review page of proposed organisations:
-    # point this at it then.
-    return reverse("admin:stakeholders_organisation_changelist") + "?status__exact=proposed"
-
-
 STAKEHOLDER_QUEUES = (
     Queue(
         key="delegate_requests",
@@ -96,12 +90,12 @@ STAKEHOLDER_QUEUES = (
         new_since=lambda user, moment: _pending_requests().filter(created__gt=moment).count(),
         position=10,
     ),
-    # Organisations carry no date: the digest gives how many wait, not how many are new.
     Queue(
         key="proposed_organisations",
         label=_("Proposed organisations"),
-        url=_proposed_organisations_url,
+        url=lambda user: reverse("stakeholders:staff-organisations"),
         waiting=lambda user: _proposed_organisations().count(),
+        new_since=lambda user, moment: _proposed_organisations().filter(proposed_at__gt=moment).count(),
         position=20,
     ),
 )

@@ -35,7 +35,9 @@ def _waiting_items(personas, forum, count=1, start=0):
     for number in range(start, start + count):
         person = personas.participant(f"p{number}@example.org")
         DelegateRequest.objects.create(user=person, organisation=government, justification="Mission")
-        Organisation.objects.create(name=f"Proposed {number}", constituency="civil_society", status="proposed")
+        Organisation.objects.create(
+            name=f"Proposed {number}", constituency="civil_society", status="proposed", proposed_at=timezone.now()
+        )
         Practice.objects.create(
             organisation=government, status="submitted", title=f"Practice {number}", submitted_at=timezone.now()
         )
@@ -50,10 +52,7 @@ def test_the_staff_home_lists_each_queue_with_its_count_and_link(client, persona
     page = client.get(HOME).content.decode()
     rows = {
         "delegate_requests": ("/en/staff/delegate-requests/", "Delegate verification requests"),
-        "proposed_organisations": (
-            "/admin/stakeholders/organisation/?status__exact=proposed",
-            "Proposed organisations",
-        ),
+        "proposed_organisations": ("/en/staff/organisations/", "Proposed organisations"),
         "practices_to_review": ("/en/practices/review/", "Practices to review"),
         "contributions_to_moderate": ("/en/staff/contributions/", "Contributions to moderate"),
         "registrations_waiting": (
@@ -125,7 +124,8 @@ def test_the_digest_is_sent_once_a_day_to_each_staff_member_in_their_language(pe
     assert english_mail.subject.startswith("[GFMD] What waits for the co-chairs' staff, ")
     assert "* Delegate verification requests: 2 waiting, 2 new\n  http://" in english_mail.body
     assert "/en/staff/delegate-requests/" in english_mail.body
-    assert "* Proposed organisations: 2 waiting\n" in english_mail.body  # no date: no "new"
+    assert "* Proposed organisations: 2 waiting, 2 new\n  http://" in english_mail.body
+    assert "/en/staff/organisations/" in english_mail.body
     assert "* Registrations on a waiting list: 2 waiting, 2 new" in english_mail.body
     french_mail = by_address["equipe@example.org"]
     assert french_mail.subject.startswith("[GFMD] Ce qui attend l’équipe des coprésidents, ")
