@@ -33,8 +33,10 @@ class Programme(TemplateView):
 
     def get_context_data(self, **kwargs):
         forum = forum_or_404(kwargs.pop("forum", None))
-        other_forums = Forum.objects.exclude(pk=forum.pk).only(
-            "slug", "title", "title_en", "title_fr", "title_es", "year"
+        other_forums = (
+            Forum.objects.published()
+            .exclude(pk=forum.pk)
+            .only("slug", "title", "title_en", "title_fr", "title_es", "year")
         )
         return super().get_context_data(
             forum=forum,
@@ -62,6 +64,7 @@ class RoundTableDetail(DetailView):
                 accepted_prefetch(),
             ),
             forum__slug=self.kwargs["forum"],
+            forum__status=Forum.Status.PUBLISHED,
             code=self.kwargs["code"],
         )
 
