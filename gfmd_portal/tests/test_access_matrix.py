@@ -507,6 +507,7 @@ MATRIX = {
     "roundtables:staff-programme-publish": Route(
         get=_AGENDA_POST_ONLY, post=_PROGRAMME_FORUM_CHANGED, kwargs=_programme_forum, staff_page=True
     ),
+    "roundtables:staff-programme-translations": Route(get=STAFF_ONLY, kwargs=_programme_forum, staff_page=True),
     "roundtables:staff-programme-sub-theme-add": Route(
         get=_AGENDA_POST_ONLY,
         post=_PROGRAMME_FORUM_CHANGED,

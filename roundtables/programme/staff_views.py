@@ -1,10 +1,10 @@
 """The programme editor for co-chair staff (under /staff/: the second factor is required first).
 
 Pages: the forums (current, drafts, past), a forum's editor (details, sub-themes, its round
-tables) and a round table's editor (details, guiding questions, links to the frameworks).
-Details forms are plain POSTs with the version they were opened at, as in the agenda editor;
-the questions panel answers htmx with the panel again and is reordered by drag and drop or by
-its Up/Down buttons (static/js/agenda-editor.js).
+tables), a round table's editor (details, guiding questions, links to the frameworks) and the
+translation overview. Details forms are plain POSTs with the version they were opened at, as in
+the agenda editor; the questions panel answers htmx with the panel again and is reordered by drag
+and drop or by its Up/Down buttons (static/js/agenda-editor.js).
 All rules live in ``programme.editor``.
 """
 
@@ -24,6 +24,7 @@ from common.http import error_text, no_store
 from roundtables.models import Forum, GuidingQuestion, RoundTable
 from roundtables.programme import editor
 from roundtables.programme.forms import ForumForm, LinkForm, QuestionForm, RoundTableForm, SubThemeForm
+from roundtables.programme.translations import overview
 from stakeholders.permissions import PermissionRequiredMixin
 
 
@@ -154,6 +155,21 @@ class ForumPublish(ProgrammeStaffMixin, View):
         editor.publish_forum(forum=self.forum, actor=request.user)
         messages.success(request, _("The forum is published: the public sees its programme."))
         return redirect(self.forum_url())
+
+
+class TranslationOverview(ProgrammeStaffMixin, TemplateView):
+    """GET /<lang>/staff/programme/<forum>/translations/: every text missing or out of date, by language."""
+
+    template_name = "roundtables/programme_staff/translations.html"
+
+    def get_context_data(self, **kwargs):
+        kwargs.pop("forum", None)  # the URL's slug: the forum itself is given instead
+        gaps = overview(self.forum)
+        counts = {language: sum(1 for gap in gaps if gap.language == language) for language in ("en", "fr", "es")}
+        return super().get_context_data(forum=self.forum, gaps=gaps, counts=counts, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        return no_store(super().get(request, *args, **kwargs))
 
 
 # --- Sub-themes ------------------------------------------------------------------------------------

@@ -8,10 +8,14 @@ Texts loaded from a data file have no hash yet: they count as written until thei
 """
 
 import hashlib
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import translator
+
+from roundtables.models import Forum, GuidingQuestion, RoundTable, SubTheme
 
 LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
 
@@ -82,3 +86,69 @@ def note_translations(obj, field, before, source_language):
 
 def texts_of(obj, field):
     return {language: getattr(obj, f"{field}_{language}") or "" for language in LANGUAGES}
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A text missing or out of date in one language: where it is and how to get there."""
+
+    what: str  # e.g. "Round table 1.1"
+    field_label: str
+    language: str
+    state: str
+    url: str
+
+    @property
+    def state_label(self):
+        return STATE_LABELS[self.state]
+
+
+def _editor_url(obj, forum):
+    if isinstance(obj, Forum):
+        return reverse("roundtables:staff-programme-forum", kwargs={"forum": forum.slug})
+    if isinstance(obj, SubTheme):
+        return reverse("roundtables:staff-programme-forum", kwargs={"forum": forum.slug}) + f"#sub-theme-{obj.pk}"
+    round_table_pk = obj.pk if isinstance(obj, RoundTable) else obj.round_table_id
+    url = reverse("roundtables:staff-programme-round-table", kwargs={"forum": forum.slug, "pk": round_table_pk})
+    return url + (f"#question-{obj.pk}" if isinstance(obj, GuidingQuestion) else "")
+
+
+def _what(obj):
+    if isinstance(obj, Forum):
+        return str(_("Forum"))
+    if isinstance(obj, SubTheme):
+        return str(_("Sub-theme %(number)s")) % {"number": obj.number}
+    if isinstance(obj, RoundTable):
+        return str(_("Round table %(code)s")) % {"code": obj.code}
+    return str(_("Round table %(code)s, question %(number)s")) % {
+        "code": obj.round_table.code,
+        "number": obj.position,
+    }
+
+
+def overview(forum):
+    """Every text of ``forum`` that is missing or out of date in a language, in the editor's order
+    (four queries whatever the forum's size)."""
+    rows = [forum]
+    rows += list(forum.sub_themes.order_by("number"))
+    for round_table in forum.round_tables.order_by("position", "code").prefetch_related("guiding_questions"):
+        rows.append(round_table)
+        rows += sorted(round_table.guiding_questions.all(), key=lambda question: question.position)
+    gaps = []
+    for obj in rows:
+        for field in translated_fields(type(obj)):
+            for language in LANGUAGES:
+                found = state(obj, field, language, forum.source_language)
+                if found in (MISSING, OUT_OF_DATE):
+                    anchor = f"{field}_{language}" if not isinstance(obj, (SubTheme, GuidingQuestion)) else ""
+                    url = _editor_url(obj, forum)
+                    gaps.append(
+                        Gap(
+                            what=_what(obj),
+                            field_label=str(obj._meta.get_field(field).verbose_name),
+                            language=language,
+                            state=found,
+                            url=f"{url}#id_{anchor}" if anchor else url,
+                        )
+                    )
+    return gaps

@@ -14,11 +14,16 @@ urlpatterns = [
     path("roundtables/<slug:forum>/", views.Programme.as_view(), name="programme"),
     path("roundtables/<slug:forum>/<str:code>/", views.RoundTableDetail.as_view(), name="detail"),
     # Co-chair staff edit the programme (under /staff/: the second factor is required first).
-    # The forums, a new one; one forum: its details, publication.
+    # The forums, a new one; one forum: its details, publication, its translations.
     path("staff/programme/", staff.ForumList.as_view(), name="staff-programme"),
     path("staff/programme/new/", staff.ForumCreate.as_view(), name="staff-programme-create"),
     path("staff/programme/<slug:forum>/", staff.ForumEditor.as_view(), name="staff-programme-forum"),
     path("staff/programme/<slug:forum>/publish/", staff.ForumPublish.as_view(), name="staff-programme-publish"),
+    path(
+        "staff/programme/<slug:forum>/translations/",
+        staff.TranslationOverview.as_view(),
+        name="staff-programme-translations",
+    ),
     # Its sub-themes.
     path("staff/programme/<slug:forum>/sub-themes/", staff.SubThemeAdd.as_view(), name="staff-programme-sub-theme-add"),
     path(
