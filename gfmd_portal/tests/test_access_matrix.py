@@ -473,6 +473,7 @@ MATRIX = {
         staff_page=True,
     ),
     # --- The programme editor (roundtables/programme/staff_views.py) and the public archive ---
+    "roundtables:forum-archive": Route(get=PUBLIC),
     "roundtables:staff-programme": Route(get=STAFF_ONLY, staff_page=True),
     "roundtables:staff-programme-create": Route(
         get=STAFF_ONLY,
@@ -506,6 +507,19 @@ MATRIX = {
     ),
     "roundtables:staff-programme-publish": Route(
         get=_AGENDA_POST_ONLY, post=_PROGRAMME_FORUM_CHANGED, kwargs=_programme_forum, staff_page=True
+    ),
+    "roundtables:staff-programme-current": Route(
+        get=_AGENDA_POST_ONLY,
+        post=expect(LOGIN, 403, 403, 403, *[To("roundtables:staff-programme")] * 2),
+        kwargs=_programme_forum,
+        staff_page=True,
+    ),
+    "roundtables:staff-programme-copy": Route(
+        get=STAFF_ONLY,
+        post=_PROGRAMME_FORUM_CHANGED,
+        kwargs=_programme_forum,
+        post_data=lambda w: {"slug": "gfmd-2018", "year": "2018", "edition": "11"},
+        staff_page=True,
     ),
     "roundtables:staff-programme-translations": Route(get=STAFF_ONLY, kwargs=_programme_forum, staff_page=True),
     "roundtables:staff-programme-sub-theme-add": Route(

@@ -96,6 +96,7 @@ def _pages(world):
     return [
         ("home", reverse("roundtables:home"), 200),
         ("programme", reverse("roundtables:programme", kwargs={"forum": forum}), 200),
+        ("forum-archive", reverse("roundtables:forum-archive"), 200),
         *[
             (f"round-table-{rt.code}", reverse("roundtables:detail", kwargs={"forum": forum, "code": rt.code}), 200)
             for rt in world["forum"].round_tables.order_by("position", "code")

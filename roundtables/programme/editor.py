@@ -1,5 +1,6 @@
 """The programme editor's actions: staff create and edit a forum, its sub-themes, round tables,
-guiding questions and links to the frameworks.
+guiding questions and links to the frameworks; start next year's forum from this one; say which
+forum is current.
 
 Every change goes through one function here (views, tests, any later API call them). Each one
 checks the permission, takes the version the form was opened at (a stale form is refused with
@@ -21,12 +22,14 @@ from django.utils.translation import gettext as _
 from roundtables.agenda.services import VersionConflict
 from roundtables.models import (
     Forum,
+    ForumCompactTheme,
     GuidingQuestion,
     LinkSource,
     ProgrammeChange,
     RoundTable,
     RoundTableTarget,
     RoundTableTheme,
+    Session,
     SubTheme,
 )
 from roundtables.programme.translations import LANGUAGES, note_translations, texts_of, translated_fields
@@ -247,6 +250,29 @@ def publish_forum(*, forum, actor):
     return forum
 
 
+@transaction.atomic
+def make_current(*, forum, actor):
+    """``forum`` becomes the one the site opens on; the previous one stays readable in the archive."""
+    _require_editor(actor)
+    forum = Forum.objects.select_for_update().get(pk=forum.pk)
+    if forum.status != Forum.Status.PUBLISHED:
+        raise ValidationError(_("Publish the forum before making it the current one."))
+    if forum.is_current:
+        return forum
+    previous = Forum.objects.filter(is_current=True).first()
+    Forum.objects.filter(is_current=True).update(is_current=False)
+    forum.is_current = True
+    forum.save(update_fields=["is_current"])
+    audit.record(
+        actor=actor,
+        action="roundtables.forum.made_current",
+        obj=forum,
+        before={"current": previous.slug if previous else ""},
+        after={"current": forum.slug},
+    )
+    return forum
+
+
 # --- Sub-themes, round tables, guiding questions ---------------------------------------------------
 
 
@@ -426,3 +452,104 @@ def _link_change(round_table, actor, action, kind, old, new):
         fields=[field],
         after_publication=round_table.forum.status == Forum.Status.PUBLISHED,
     )
+
+
+# --- Next year from this year -----------------------------------------------------------------------
+
+
+def _copy_texts(source, target):
+    for field in translated_fields(type(source)):
+        for language in LANGUAGES:
+            name = f"{field}_{language}"
+            setattr(target, name, getattr(source, name))
+    target.translated_from = dict(source.translated_from or {})
+
+
+@transaction.atomic
+def copy_forum(*, forum, actor, slug, year, edition):
+    """Start a new forum from ``forum``: a draft with the same structure (sub-themes, round tables,
+    guiding questions, links to the frameworks, and its sessions' kinds and titles without dates,
+    rooms or people), for staff to rewrite."""
+    _require_editor(actor)
+    if not SLUG.match(slug or "") or slug == "new":
+        raise ValidationError({"slug": _("Use lower-case letters, digits and hyphens, e.g. gfmd-2018.")})
+    if Forum.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": _("Another forum has this address.")})
+    new = Forum(
+        slug=slug,
+        year=year,
+        edition=edition,
+        status=Forum.Status.DRAFT,
+        is_current=False,
+        time_zone=forum.time_zone,
+        source_language=forum.source_language,
+        show_contributor_names=forum.show_contributor_names,
+        copied_from=forum,
+    )
+    _copy_texts(forum, new)
+    new.save()
+    ForumCompactTheme.objects.bulk_create(
+        ForumCompactTheme(forum=new, theme_id=link.theme_id, source=link.source) for link in forum.theme_links.all()
+    )
+    sub_themes = {}
+    for sub_theme in forum.sub_themes.all():
+        copy = SubTheme(forum=new, number=sub_theme.number)
+        _copy_texts(sub_theme, copy)
+        copy.save()
+        sub_themes[sub_theme.pk] = copy
+    round_tables = {}
+    for round_table in forum.round_tables.prefetch_related("guiding_questions", "target_links", "theme_links"):
+        copy = RoundTable(
+            forum=new,
+            sub_theme=sub_themes[round_table.sub_theme_id],
+            code=round_table.code,
+            position=round_table.position,
+            co_chairing_governments=round_table.co_chairing_governments,
+            team_governments=round_table.team_governments,
+            team_organisations=round_table.team_organisations,
+        )
+        _copy_texts(round_table, copy)
+        copy.save()
+        round_tables[round_table.pk] = copy
+        questions = []
+        for question in round_table.guiding_questions.all():
+            question_copy = GuidingQuestion(round_table=copy, position=question.position)
+            _copy_texts(question, question_copy)
+            questions.append(question_copy)
+        GuidingQuestion.objects.bulk_create(questions)
+        RoundTableTarget.objects.bulk_create(
+            RoundTableTarget(round_table=copy, target_id=link.target_id, source=link.source)
+            for link in round_table.target_links.all()
+        )
+        RoundTableTheme.objects.bulk_create(
+            RoundTableTheme(round_table=copy, theme_id=link.theme_id, source=link.source)
+            for link in round_table.theme_links.all()
+        )
+    sessions = []
+    for session in forum.sessions.order_by("start", "id"):
+        copy = Session(
+            forum=new,
+            slug=session.slug,
+            kind=session.kind,
+            round_table=round_tables.get(session.round_table_id),
+            status=Session.Status.DRAFT,
+            co_chairing_governments=session.co_chairing_governments,
+        )
+        for language in LANGUAGES:
+            setattr(copy, f"title_{language}", getattr(session, f"title_{language}"))
+            setattr(copy, f"description_{language}", getattr(session, f"description_{language}"))
+        sessions.append(copy)
+    Session.objects.bulk_create(sessions)
+    audit.record(
+        actor=actor,
+        action="roundtables.forum.copied",
+        obj=new,
+        before={"from": forum.slug},
+        after={
+            "slug": slug,
+            "sub_themes": len(sub_themes),
+            "round_tables": len(round_tables),
+            "sessions": len(sessions),
+        },
+    )
+    return new

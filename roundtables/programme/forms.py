@@ -139,3 +139,11 @@ class LinkForm(forms.Form):
     )
     code = forms.CharField(label=_("Code"), max_length=8, help_text=_("For example 10.7 or A.a"))
     source = forms.ChoiceField(label=_("Source"), choices=LinkSource.choices, initial=LinkSource.PORTAL)
+
+
+class CopyForm(forms.Form):
+    """The new forum's address, year and edition; everything else is copied."""
+
+    slug = forms.SlugField(label=_("Address (slug)"), max_length=50, help_text=_("For example gfmd-2018"))
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    edition = forms.IntegerField(label=_("Edition"), min_value=1, max_value=1000)

@@ -1,10 +1,11 @@
 """The programme editor for co-chair staff (under /staff/: the second factor is required first).
 
 Pages: the forums (current, drafts, past), a forum's editor (details, sub-themes, its round
-tables), a round table's editor (details, guiding questions, links to the frameworks) and the
-translation overview. Details forms are plain POSTs with the version they were opened at, as in
-the agenda editor; the questions panel answers htmx with the panel again and is reordered by drag
-and drop or by its Up/Down buttons (static/js/agenda-editor.js).
+tables), a round table's editor (details, guiding questions, links to the frameworks), the
+translation overview, and "start a new forum from this one". Details forms are plain POSTs with
+the version they were opened at, as in the agenda editor; the questions panel answers htmx with
+the panel again and is reordered by drag and drop or by its Up/Down buttons
+(static/js/agenda-editor.js).
 All rules live in ``programme.editor``.
 """
 
@@ -23,7 +24,7 @@ from django.views.generic import TemplateView
 from common.http import error_text, no_store
 from roundtables.models import Forum, GuidingQuestion, RoundTable
 from roundtables.programme import editor
-from roundtables.programme.forms import ForumForm, LinkForm, QuestionForm, RoundTableForm, SubThemeForm
+from roundtables.programme.forms import CopyForm, ForumForm, LinkForm, QuestionForm, RoundTableForm, SubThemeForm
 from roundtables.programme.translations import overview
 from stakeholders.permissions import PermissionRequiredMixin
 
@@ -155,6 +156,49 @@ class ForumPublish(ProgrammeStaffMixin, View):
         editor.publish_forum(forum=self.forum, actor=request.user)
         messages.success(request, _("The forum is published: the public sees its programme."))
         return redirect(self.forum_url())
+
+
+class ForumMakeCurrent(ProgrammeStaffMixin, View):
+    """POST /<lang>/staff/programme/<forum>/current/: the site opens on this forum."""
+
+    def post(self, request, forum):
+        try:
+            editor.make_current(forum=self.forum, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, error_text(error))
+        else:
+            messages.success(
+                request, _("%(forum)s is now the current forum; the others are in the archive.") % {"forum": self.forum}
+            )
+        return redirect("roundtables:staff-programme")
+
+
+class ForumCopy(ProgrammeStaffMixin, View):
+    """GET/POST /<lang>/staff/programme/<forum>/copy/: start a new forum from this one."""
+
+    template_name = "roundtables/programme_staff/copy.html"
+
+    def get(self, request, forum):
+        source = self.forum
+        form = CopyForm(
+            initial={"year": source.year + 1, "edition": source.edition + 1, "slug": f"gfmd-{source.year + 1}"}
+        )
+        return no_store(render(request, self.template_name, {"form": form, "forum": source}))
+
+    def post(self, request, forum):
+        form = CopyForm(request.POST)
+        if form.is_valid():
+            try:
+                new = editor.copy_forum(forum=self.forum, actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                for name, errors in error.message_dict.items():
+                    for message in errors:
+                        form.add_error(name if name in form.fields else None, message)
+            else:
+                message = _("The new forum is a draft copy of %(forum)s: rewrite what changes.")
+                messages.success(request, message % {"forum": self.forum})
+                return redirect("roundtables:staff-programme-forum", forum=new.slug)
+        return no_store(render(request, self.template_name, {"form": form, "forum": self.forum}))
 
 
 class TranslationOverview(ProgrammeStaffMixin, TemplateView):

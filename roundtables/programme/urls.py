@@ -1,4 +1,5 @@
-"""The public programme: the home page, a forum's programme, a round table's page; then the staff's programme editor.
+"""The public programme: the home page, a forum's programme, a round table's page, the archive of
+forums; then the staff's programme editor.
 
 Included by roundtables/urls.py (namespace "roundtables").
 """
@@ -13,12 +14,16 @@ urlpatterns = [
     path("roundtables/", views.Programme.as_view(), name="current-programme"),
     path("roundtables/<slug:forum>/", views.Programme.as_view(), name="programme"),
     path("roundtables/<slug:forum>/<str:code>/", views.RoundTableDetail.as_view(), name="detail"),
+    # Every published forum, past ones included.
+    path("forums/", views.ForumArchive.as_view(), name="forum-archive"),
     # Co-chair staff edit the programme (under /staff/: the second factor is required first).
-    # The forums, a new one; one forum: its details, publication, its translations.
+    # The forums, a new one; one forum: its details, publication, current, a copy, its translations.
     path("staff/programme/", staff.ForumList.as_view(), name="staff-programme"),
     path("staff/programme/new/", staff.ForumCreate.as_view(), name="staff-programme-create"),
     path("staff/programme/<slug:forum>/", staff.ForumEditor.as_view(), name="staff-programme-forum"),
     path("staff/programme/<slug:forum>/publish/", staff.ForumPublish.as_view(), name="staff-programme-publish"),
+    path("staff/programme/<slug:forum>/current/", staff.ForumMakeCurrent.as_view(), name="staff-programme-current"),
+    path("staff/programme/<slug:forum>/copy/", staff.ForumCopy.as_view(), name="staff-programme-copy"),
     path(
         "staff/programme/<slug:forum>/translations/",
         staff.TranslationOverview.as_view(),

@@ -83,3 +83,12 @@ class RoundTableDetail(DetailView):
             **round_table_page_context(round_table, user=self.request.user),
             **kwargs,
         )
+
+
+class ForumArchive(TemplateView):
+    """GET /<lang>/forums/: every published forum, the current one first; past ones stay readable."""
+
+    template_name = "roundtables/forum_archive.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(forums=list(Forum.objects.published().current_first()), **kwargs)
