@@ -9,6 +9,8 @@ from roundtables.models import Forum, GuidingQuestion, RoundTable, RoundTableTar
 from roundtables.programme.queries import forum_or_404, programme_sub_themes
 from sdg_targets.queries import published_practices
 
+CHANGES_SHOWN = 20
+
 
 class Home(TemplateView):
     template_name = "roundtables/home.html"
@@ -43,6 +45,8 @@ class Programme(TemplateView):
             sub_themes=programme_sub_themes(forum),
             other_forums=other_forums,
             compact_theme_links=forum.theme_links.select_related("theme"),
+            # What staff changed in the programme editor since it was published (as sessions list theirs).
+            changes=list(forum.changes.filter(after_publication=True)[:CHANGES_SHOWN]),
             **kwargs,
         )
 

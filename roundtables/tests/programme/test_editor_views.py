@@ -309,3 +309,46 @@ def test_the_editor_pages_take_as_many_queries_with_one_item_as_with_many(staff_
         )
     many = (_queries(staff_client, round_table_url), _queries(staff_client, "/en/staff/programme/gfmd-2018/"))
     assert few == many == (9, 7)
+
+
+def test_a_published_programme_lists_its_changes_since_publication_in_the_readers_language(staff_client, client, forum):
+    round_table = forum.round_tables.get(code="1.1")
+    url = f"/en/staff/programme/gfmd-2017/round-tables/{round_table.pk}/"
+    data = {
+        "code": "1.1",
+        "sub_theme": round_table.sub_theme_id,
+        "title_en": round_table.title_en,
+        "title_fr": round_table.title_fr,
+        "expected_outcomes_en": round_table.expected_outcomes_en,
+        "expected_outcomes_fr": round_table.expected_outcomes_fr,
+        "background_en": round_table.background_en + " Updated in 2017.",
+        "background_fr": round_table.background_fr,
+        "version": round_table.version,
+    }
+    assert staff_client.post(url, data).status_code == 302
+    change = ProgrammeChange.objects.get()
+    assert (change.action, change.label, change.fields, change.after_publication) == (
+        "round_table.updated",
+        "1.1",
+        ["background"],
+        True,
+    )
+    client.logout()
+    english = client.get("/en/roundtables/gfmd-2017/").content.decode()
+    assert "Changed since publication" in english
+    assert "Round table 1.1 changed: background</li>" in english
+    french = client.get("/fr/roundtables/gfmd-2017/").content.decode()
+    assert "Modifié depuis la publication" in french
+    assert "Table ronde 1.1, modifications : contexte</li>" in french
+
+
+def test_changes_made_while_the_forum_was_a_draft_are_not_listed_publicly(staff_client, client, new_forum):
+    staff_client.post("/en/staff/programme/gfmd-2018/", forum_data(city="Rabat", version=new_forum.version))
+    staff_client.post("/en/staff/programme/gfmd-2018/publish/")
+    assert list(ProgrammeChange.objects.values_list("action", "after_publication")) == [
+        ("forum.updated", False),
+        ("forum.created", False),
+    ]
+    client.logout()
+    html = client.get("/en/roundtables/gfmd-2018/").content.decode()
+    assert "Changed since publication" not in html
