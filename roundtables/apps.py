@@ -35,6 +35,7 @@ class RoundtablesConfig(AppConfig):
             models.SessionRole,
             models.AgendaItem,
             models.SessionChange,
+            models.ProgrammeChange,
         )
         pagecache.warm_urls_from(_most_visited)
 

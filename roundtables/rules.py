@@ -15,6 +15,8 @@ RULES = {
     # Registration for sessions.
     "roundtables.register": lambda user, obj: user.is_authenticated and has_verified_email(user),
     "roundtables.manage_registrations": lambda user, obj: acts_as_staff(user),
+    # The programme: co-chair staff create and edit forums, round tables and questions (programme/editor.py).
+    "roundtables.edit_programme": lambda user, obj: acts_as_staff(user),
     # Agendas: staff curate sessions; the public sees published sessions only.
     "roundtables.curate_agenda": lambda user, obj: acts_as_staff(user),
     "roundtables.view_session": lambda user, obj: (

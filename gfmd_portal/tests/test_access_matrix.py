@@ -171,6 +171,17 @@ _agenda_slug = lambda w: {"slug": w.agenda_session.slug}  # noqa: E731
 _AGENDA_POST_ONLY = expect(LOGIN, 403, 403, 403, 405, 405)
 _AGENDA_CHANGED = expect(LOGIN, 403, 403, 403, *[To("roundtables:staff-agenda-session")] * 2)
 
+# The programme editor: the 2017 forum (or a small one when the programme is not loaded), round table 1.1.
+_programme_forum = lambda w: {"forum": w.programme_forum.slug}  # noqa: E731
+_programme_round_table = lambda w: {"forum": w.programme_forum.slug, "pk": w.programme_round_table.pk}  # noqa: E731
+_programme_question = lambda w: {  # noqa: E731
+    "forum": w.programme_forum.slug,
+    "pk": w.programme_round_table.pk,
+    "question": w.programme_question_ids[0],
+}
+_PROGRAMME_FORUM_CHANGED = expect(LOGIN, 403, 403, 403, *[To("roundtables:staff-programme-forum")] * 2)
+_PROGRAMME_ROUND_TABLE_CHANGED = expect(LOGIN, 403, 403, 403, *[To("roundtables:staff-programme-round-table")] * 2)
+
 MATRIX = {
     # Service endpoints and the JSON API: public, read-only.
     "healthz": Route(get=PUBLIC),
@@ -552,6 +563,140 @@ MATRIX = {
         get=_AGENDA_POST_ONLY,
         post=_AGENDA_CHANGED,
         kwargs=lambda w: {"slug": w.agenda_session.slug, "pk": w.agenda_items[0].pk},
+        staff_page=True,
+    ),
+    # --- The programme editor (roundtables/programme/staff_views.py) and the public archive ---
+    "roundtables:forum-archive": Route(get=PUBLIC),
+    "roundtables:staff-programme": Route(get=STAFF_ONLY, staff_page=True),
+    "roundtables:staff-programme-create": Route(
+        get=STAFF_ONLY,
+        post=_PROGRAMME_FORUM_CHANGED,
+        post_data=lambda w: {
+            "slug": "gfmd-2099",
+            "edition": "99",
+            "year": "2099",
+            "time_zone": "Europe/Berlin",
+            "source_language": "en",
+            "title_en": "A forum",
+            "theme_en": "A theme",
+        },
+        staff_page=True,
+    ),
+    "roundtables:staff-programme-forum": Route(
+        get=STAFF_ONLY,
+        post=_PROGRAMME_FORUM_CHANGED,
+        kwargs=_programme_forum,
+        post_data=lambda w: {
+            "slug": w.programme_forum.slug,
+            "edition": "10",
+            "year": "2017",
+            "time_zone": "Europe/Berlin",
+            "source_language": "en",
+            "title_en": "Renamed forum",
+            "theme_en": "A theme",
+            "version": w.programme_forum.version,
+        },
+        staff_page=True,
+    ),
+    "roundtables:staff-programme-publish": Route(
+        get=_AGENDA_POST_ONLY, post=_PROGRAMME_FORUM_CHANGED, kwargs=_programme_forum, staff_page=True
+    ),
+    "roundtables:staff-programme-current": Route(
+        get=_AGENDA_POST_ONLY,
+        post=expect(LOGIN, 403, 403, 403, *[To("roundtables:staff-programme")] * 2),
+        kwargs=_programme_forum,
+        staff_page=True,
+    ),
+    "roundtables:staff-programme-copy": Route(
+        get=STAFF_ONLY,
+        post=_PROGRAMME_FORUM_CHANGED,
+        kwargs=_programme_forum,
+        post_data=lambda w: {"slug": "gfmd-2018", "year": "2018", "edition": "11"},
+        staff_page=True,
+    ),
+    "roundtables:staff-programme-translations": Route(get=STAFF_ONLY, kwargs=_programme_forum, staff_page=True),
+    "roundtables:staff-programme-sub-theme-add": Route(
+        get=_AGENDA_POST_ONLY,
+        post=_PROGRAMME_FORUM_CHANGED,
+        kwargs=_programme_forum,
+        post_data=lambda w: {"new-sub-theme-number": "9", "new-sub-theme-title_en": "A new sub-theme"},
+        staff_page=True,
+    ),
+    "roundtables:staff-programme-sub-theme": Route(
+        get=_AGENDA_POST_ONLY,
+        post=_PROGRAMME_FORUM_CHANGED,
+        kwargs=lambda w: {"forum": w.programme_forum.slug, "pk": w.programme_round_table.sub_theme_id},
+        post_data=lambda w: {
+            f"sub-theme-{w.programme_round_table.sub_theme_id}-{name}": value
+            for name, value in (("number", "1"), ("title_en", "Renamed sub-theme"), ("version", "1"))
+        },
+        staff_page=True,
+    ),
+    "roundtables:staff-programme-round-table-create": Route(
+        get=STAFF_ONLY,
+        post=_PROGRAMME_ROUND_TABLE_CHANGED,
+        kwargs=_programme_forum,
+        post_data=lambda w: {"code": "9.9", "sub_theme": w.programme_round_table.sub_theme_id, "title_en": "New"},
+        staff_page=True,
+    ),
+    "roundtables:staff-programme-round-table": Route(
+        get=STAFF_ONLY,
+        post=_PROGRAMME_ROUND_TABLE_CHANGED,
+        kwargs=_programme_round_table,
+        post_data=lambda w: {
+            "code": w.programme_round_table.code,
+            "sub_theme": w.programme_round_table.sub_theme_id,
+            "title_en": "Renamed round table",
+            "version": w.programme_round_table.version,
+        },
+        staff_page=True,
+    ),
+    "roundtables:staff-programme-question-add": Route(
+        get=_AGENDA_POST_ONLY,
+        post=_PROGRAMME_ROUND_TABLE_CHANGED,
+        kwargs=_programme_round_table,
+        post_data=lambda w: {"new-question-text_en": "A new question?"},
+        staff_page=True,
+    ),
+    "roundtables:staff-programme-questions-reorder": Route(
+        get=_AGENDA_POST_ONLY,
+        post=_PROGRAMME_ROUND_TABLE_CHANGED,
+        kwargs=_programme_round_table,
+        post_data=lambda w: {"order": list(reversed(w.programme_question_ids))},
+        staff_page=True,
+    ),
+    "roundtables:staff-programme-question": Route(
+        get=_AGENDA_POST_ONLY,
+        post=_PROGRAMME_ROUND_TABLE_CHANGED,
+        kwargs=_programme_question,
+        post_data=lambda w: {
+            f"question-{w.programme_question_ids[0]}-text_en": "A rewritten question?",
+            f"question-{w.programme_question_ids[0]}-version": "1",
+        },
+        staff_page=True,
+    ),
+    "roundtables:staff-programme-question-move": Route(
+        get=_AGENDA_POST_ONLY,
+        post=_PROGRAMME_ROUND_TABLE_CHANGED,
+        kwargs=_programme_question,
+        post_data=lambda w: {"direction": "down"},
+        staff_page=True,
+    ),
+    "roundtables:staff-programme-question-remove": Route(
+        get=_AGENDA_POST_ONLY, post=_PROGRAMME_ROUND_TABLE_CHANGED, kwargs=_programme_question, staff_page=True
+    ),
+    "roundtables:staff-programme-link-add": Route(
+        get=_AGENDA_POST_ONLY,
+        post=_PROGRAMME_ROUND_TABLE_CHANGED,
+        kwargs=_programme_round_table,
+        post_data=lambda w: {"kind": "target", "code": "10.7", "source": "portal"},
+        staff_page=True,
+    ),
+    "roundtables:staff-programme-link-remove": Route(
+        get=_AGENDA_POST_ONLY,
+        post=_PROGRAMME_ROUND_TABLE_CHANGED,
+        kwargs=_programme_round_table,
+        post_data=lambda w: {"kind": "theme", "code": w.programme_theme_code},
         staff_page=True,
     ),
     # The public agenda: published sessions for everyone; a draft session is a 404 to everyone but
@@ -1012,6 +1157,37 @@ class World:
 
         return ContentType.objects.get_for_model(obj)
 
+    # --- Programme editor objects ---
+    @cached_property
+    def programme_forum(self):
+        from roundtables.models import Forum
+
+        if not Forum.objects.filter(slug="gfmd-2017").exists():  # a test that only builds URLs
+            self.programme_round_table  # noqa: B018 - creates the small forum
+        return Forum.objects.get(slug="gfmd-2017")
+
+    @cached_property
+    def programme_round_table(self):
+        from roundtables.models import Forum, GuidingQuestion, RoundTable, SubTheme
+
+        round_table = RoundTable.objects.filter(forum__slug="gfmd-2017", code="1.1").first()
+        if round_table is None:
+            forum = Forum.objects.create(slug="gfmd-2017", edition=10, year=2017, title="Forum", theme="-")
+            sub_theme = SubTheme.objects.create(forum=forum, number=1, title="Sub-theme")
+            round_table = RoundTable.objects.create(forum=forum, sub_theme=sub_theme, code="1.1", title="RT")
+            for position in (1, 2):
+                GuidingQuestion.objects.create(round_table=round_table, position=position, text=f"Q{position}?")
+        return round_table
+
+    @cached_property
+    def programme_question_ids(self):
+        return list(self.programme_round_table.guiding_questions.order_by("position").values_list("pk", flat=True))
+
+    @cached_property
+    def programme_theme_code(self):
+        link = self.programme_round_table.theme_links.select_related("theme").first()
+        return link.theme.code if link else "A.a"
+
     # --- Agenda objects ---
     @cached_property
     def agenda_session(self):
@@ -1149,11 +1325,17 @@ class World:
             AgendaItem,
             CalendarFeedToken,
             Contribution,
+            Forum,
+            GuidingQuestion,
             RapporteurReport,
             Registration,
             RegistrationPolicy,
+            RoundTable,
+            RoundTableTarget,
+            RoundTableTheme,
             Session,
             SessionRole,
+            SubTheme,
         )
         from stakeholders.models import AuditEntry, DelegateInvitation, DelegateRequest, Organisation, Profile
 
@@ -1172,6 +1354,12 @@ class World:
             sorted(Session.objects.values_list("pk", "status", "version", "room")),
             sorted(SessionRole.objects.values_list("pk", "role", "position")),
             sorted(AgendaItem.objects.values_list("pk", "position", "minutes")),
+            sorted(Forum.objects.values_list("pk", "version", "status", "is_current")),
+            sorted(SubTheme.objects.values_list("pk", "version")),
+            sorted(RoundTable.objects.values_list("pk", "version")),
+            sorted(GuidingQuestion.objects.values_list("pk", "position", "version")),
+            RoundTableTarget.objects.count(),
+            RoundTableTheme.objects.count(),
             sorted(CalendarFeedToken.objects.values_list("pk", "revoked_at")),
         )
 

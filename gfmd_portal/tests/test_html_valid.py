@@ -42,6 +42,7 @@ def _world(personas):
     from practices.models import Practice
     from roundtables.agenda import services as agenda
     from roundtables.models import Contribution, Forum, RegistrationPolicy, SeatQuota, Session, SessionRole
+    from roundtables.programme import editor as programme_editor
 
     seed_demo(scale=3, seed=1)
     seed_practices(scale=3, seed=1)
@@ -68,6 +69,15 @@ def _world(personas):
     )
     SessionRole.objects.create(session=session, role="chair", guest_name="Amina Diallo", guest_organisation="ILO")
     agenda.default_running_order(session=session, actor=staff)
+
+    # The programme changed in the editor after publication: the programme page lists it with a <time>.
+    round_table = forum.round_tables.get(code="1.1")
+    programme_editor.update_round_table(
+        round_table=round_table,
+        actor=staff,
+        data={"background_en": round_table.background_en + " Updated."},
+        version=round_table.version,
+    )
 
     # Registration open for the common space.
     common_space = Session.objects.get(forum=forum, slug="common-space")
@@ -96,6 +106,7 @@ def _pages(world):
     return [
         ("home", reverse("roundtables:home"), 200),
         ("programme", reverse("roundtables:programme", kwargs={"forum": forum}), 200),
+        ("forum-archive", reverse("roundtables:forum-archive"), 200),
         *[
             (f"round-table-{rt.code}", reverse("roundtables:detail", kwargs={"forum": forum, "code": rt.code}), 200)
             for rt in world["forum"].round_tables.order_by("position", "code")

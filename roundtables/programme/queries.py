@@ -8,14 +8,14 @@ from roundtables.models import Forum, RoundTable
 
 
 def forum_or_404(slug=None):
-    """The forum called ``slug``; without a slug, the current forum (the one marked current, else
-    the latest). A 404 when there is none."""
+    """The published forum called ``slug``; without a slug, the current forum (the one marked current,
+    else the latest published). A 404 when there is none (a draft forum is a 404 too)."""
     if slug is None:
         forum = Forum.objects.current()
         if forum is None:
             raise Http404("No forum is loaded yet.")
         return forum
-    return get_object_or_404(Forum, slug=slug)
+    return get_object_or_404(Forum.objects.published(), slug=slug)
 
 
 def programme_sub_themes(forum):

@@ -9,6 +9,8 @@ from roundtables.models import Forum, GuidingQuestion, RoundTable, RoundTableTar
 from roundtables.programme.queries import forum_or_404, programme_sub_themes
 from sdg_targets.queries import published_practices
 
+CHANGES_SHOWN = 20
+
 
 class Home(TemplateView):
     template_name = "roundtables/home.html"
@@ -33,14 +35,18 @@ class Programme(TemplateView):
 
     def get_context_data(self, **kwargs):
         forum = forum_or_404(kwargs.pop("forum", None))
-        other_forums = Forum.objects.exclude(pk=forum.pk).only(
-            "slug", "title", "title_en", "title_fr", "title_es", "year"
+        other_forums = (
+            Forum.objects.published()
+            .exclude(pk=forum.pk)
+            .only("slug", "title", "title_en", "title_fr", "title_es", "year")
         )
         return super().get_context_data(
             forum=forum,
             sub_themes=programme_sub_themes(forum),
             other_forums=other_forums,
             compact_theme_links=forum.theme_links.select_related("theme"),
+            # What staff changed in the programme editor since it was published (as sessions list theirs).
+            changes=list(forum.changes.filter(after_publication=True)[:CHANGES_SHOWN]),
             **kwargs,
         )
 
@@ -62,6 +68,7 @@ class RoundTableDetail(DetailView):
                 accepted_prefetch(),
             ),
             forum__slug=self.kwargs["forum"],
+            forum__status=Forum.Status.PUBLISHED,
             code=self.kwargs["code"],
         )
 
@@ -80,3 +87,12 @@ class RoundTableDetail(DetailView):
             **round_table_page_context(round_table, user=self.request.user),
             **kwargs,
         )
+
+
+class ForumArchive(TemplateView):
+    """GET /<lang>/forums/: every published forum, the current one first; past ones stay readable."""
+
+    template_name = "roundtables/forum_archive.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(forums=list(Forum.objects.published().current_first()), **kwargs)
