@@ -213,3 +213,19 @@ def test_a_single_searchable_select_chooses_the_organisation_of_a_profile(
     assert profile.organisation.name == "Migration Policy Institute"
     assert profile.country == "DE"
     context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_sign_up_page_has_searchable_selects_and_no_axe_violation(page, language):
+    page.goto(f"/{language}/accounts/signup/")
+    expect(page.locator(".ts-wrapper")).to_have_count(2)  # organisation and country
+    country = page.locator("#id_country-ts-control")
+    country.click()
+    country.press_sequentially("mex")
+    expect(page.locator("#id_country-ts-dropdown [role=option]").first).to_have_text(
+        "Mexico" if language == "en" else "México"
+    )
+    country.press("Enter")
+    expect(page.locator("#id_country")).to_have_value("MX")
+    assert _axe_blocking(page) == ""
+    page.screenshot(path=str(SCREENSHOTS / f"searchable-select-signup-{language}.png"), full_page=True)
