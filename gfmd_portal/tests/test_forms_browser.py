@@ -229,3 +229,26 @@ def test_the_sign_up_page_has_searchable_selects_and_no_axe_violation(page, lang
     expect(page.locator("#id_country")).to_have_value("MX")
     assert _axe_blocking(page) == ""
     page.screenshot(path=str(SCREENSHOTS / f"searchable-select-signup-{language}.png"), full_page=True)
+
+
+def test_the_pages_that_say_why_a_second_factor_and_the_password_are_asked_have_no_axe_violation(
+    chromium, live_server, loaded_forum, personas
+):
+    staff = personas.staff(second_factor=False)
+    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto("/es/accounts/login/")
+    page.locator("input[name=login]").fill(staff.email)
+    page.locator("input[name=password]").fill(personas.PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page.get_by_role("navigation", name="Menú principal").get_by_role("link", name="Mi cuenta")).to_be_visible()
+    page.goto("/es/staff/delegate-requests/")
+    expect(page.locator("#why-reauthenticate")).to_contain_text("Va a configurar un segundo factor")
+    assert _axe_blocking(page) == ""
+    page.locator("input[name=password]").fill(personas.PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("#why-second-factor")).to_contain_text("Las páginas del personal exigen un segundo factor.")
+    assert _axe_blocking(page) == ""
+    page.screenshot(path=str(SCREENSHOTS / "why-second-factor-es.png"), full_page=True)
+    context.close()
