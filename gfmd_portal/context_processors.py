@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language_info
@@ -37,3 +39,31 @@ def after_second_factor(request):
     if not path.startswith("/") or path.startswith("//"):
         return {}
     return {"after_second_factor": path}
+
+
+# allauth's pages that set up a second factor, and those that ask for the password (or code) again.
+SECOND_FACTOR_SETUP = {"mfa_activate_totp", "mfa_add_webauthn"}
+REAUTHENTICATION = {"account_reauthenticate", "mfa_reauthenticate"}
+
+
+def why_this_page(request):
+    """Why an account page appeared when nobody asked for it: the second-factor set-up (staff pages
+    require one: ``second_factor_required``) and the password asked again (``reauthenticating``;
+    ``reauthenticating_for_second_factor`` when it is on the way to setting one up)."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or not request.user.is_authenticated:
+        return {}
+    if match.url_name in SECOND_FACTOR_SETUP:
+        from stakeholders.permissions import needs_second_factor
+
+        return {"second_factor_required": needs_second_factor(request.user)}
+    if match.url_name in REAUTHENTICATION:
+        from django.urls import Resolver404, resolve
+
+        next_path = urlsplit(request.GET.get("next") or "").path
+        try:
+            next_name = resolve(next_path).url_name if next_path.startswith("/") else None
+        except Resolver404:
+            next_name = None
+        return {"reauthenticating": True, "reauthenticating_for_second_factor": next_name in SECOND_FACTOR_SETUP}
+    return {}

@@ -146,6 +146,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "gfmd_portal.context_processors.site",
                 "gfmd_portal.context_processors.after_second_factor",
+                "gfmd_portal.context_processors.why_this_page",
             ],
         },
     },

@@ -14,6 +14,7 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from common.widgets import make_searchable
 from practices import services
 from practices.models import Practice
 from roundtables.models import Forum, RoundTable
@@ -21,6 +22,7 @@ from sdg_targets.models import CompactTheme, Target
 from stakeholders.models import Constituency
 from stakeholders.uploads import validate_document
 
+TYPE_MANY = _("Type a name to find it, then choose it; choose as many as apply.")
 GENDER_CHOICES = [("yes", _("Yes")), ("no", _("No")), ("unknown", _("Not known yet"))]
 GENDER_VALUES = {"yes": True, "no": False}
 # A hint for the browser's file chooser; the content is what is checked.
@@ -117,6 +119,7 @@ class PracticeForm(forms.Form):
             if not self.is_bound and get_language() in Practice.Language.values:
                 self.fields["language"].initial = get_language()
         self.fields["countries"].widget.attrs["size"] = 8
+        make_searchable(self.fields["countries"], help_text=TYPE_MANY)
         self.fields["sdg_targets"].queryset = Target.objects.order_by("goal__number", "position")
         self.fields["compact_themes"].queryset = CompactTheme.objects.order_by("code")
         self.fields["round_tables"].queryset = self._round_tables(practice)

@@ -97,7 +97,8 @@ SEARCH_CONFIGS = {"en": "english", "fr": "french", "es": "spanish"}
 
 
 def update_search_vector(practice_ids):
-    """Recompute the weighted, accent-insensitive search vector (PostgreSQL only).
+    """Recompute the weighted, accent-insensitive search vector (PostgreSQL; on SQLite, the rows
+    of the FTS5 table, practices.search.fts5).
 
     Title weighs most (A), then summary (B), then the other texts (C). Each text is indexed with
     the stemmer of the practice's language and, for exact words, the 'simple' configuration.
@@ -108,6 +109,11 @@ def update_search_vector(practice_ids):
     from practices import links
 
     links.refresh(practice_ids)
+    if connection.vendor == "sqlite":
+        from practices.search import fts5
+
+        fts5.index(connection, practice_ids)
+        return
     if connection.vendor != "postgresql" or not practice_ids:
         return
 

@@ -6,6 +6,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from common.widgets import SearchableSelect, make_searchable
 from stakeholders import services
 from stakeholders.models import Constituency, Gender, Organisation, Profile
 from stakeholders.uploads import EXTENSIONS, validate_document
@@ -36,11 +37,12 @@ class ProfileFields(forms.Form):
         label=_("Organisation"),
         queryset=Organisation.objects.filter(status=Organisation.Status.APPROVED),
         required=False,
+        widget=SearchableSelect,
         help_text=_("Choose your organisation, or propose it below if it is not listed."),
     )
     proposed_organisation = forms.CharField(label=_("Propose an organisation"), max_length=300, required=False)
     constituency = forms.ChoiceField(label=_("Constituency"), choices=Constituency.choices)
-    country = CountryField(blank=True).formfield(label=_("Country"), required=False)
+    country = make_searchable(CountryField(blank=True).formfield(label=_("Country"), required=False))
     position = forms.CharField(label=_("Position"), max_length=200, required=False)
     preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
     gender = gender_field()
@@ -99,6 +101,7 @@ class DelegateRequestForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("Government"),
         queryset=Organisation.objects.filter(constituency=Constituency.GOVERNMENT, status=Organisation.Status.APPROVED),
+        widget=SearchableSelect,
         help_text=_("The government you represent."),
     )
     justification = forms.CharField(
@@ -139,6 +142,7 @@ class InvitationForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("Government"),
         queryset=Organisation.objects.filter(constituency=Constituency.GOVERNMENT, status=Organisation.Status.APPROVED),
+        widget=SearchableSelect,
     )
     language = forms.ChoiceField(label=_("Language of the email"), choices=settings.LANGUAGES)
 

@@ -13,9 +13,9 @@ How a search flows
 2. ``results.search`` asks for one page. The counts, the total and the ids of the page come from
    ``facets``, which counts on this process's ``facet_index`` (numpy masks, rebuilt when the
    content changed) and keeps the answer in the cache of searches until the content changes.
-3. ``fulltext`` gives ``facets`` the ids of the practices matching ``q`` (PostgreSQL full text,
-   a plain containment on SQLite) and, for relevance order, ranks the ``RANK_CAP`` most recent
-   of them.
+3. ``fulltext`` gives ``facets`` the ids of the practices matching ``q`` (PostgreSQL full text;
+   on SQLite the FTS5 table of ``fts5``) and, for relevance order, ranks the ``RANK_CAP`` most
+   recent of them.
 4. ``results`` reads the page's practices again through ``visible_practices`` and ``highlight``
    marks the words of the search in their titles and snippets (PostgreSQL only).
 5. The exports and the API take the whole search as one ordered queryset instead

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -108,9 +108,12 @@ def _page_ids(index, mask, page):
         capped = index.ids[positions[: fulltext.RANK_CAP]].tolist()
         if not capped:
             return []
-        # Relevance needs full text, so PostgreSQL: the ids as one array parameter (= ANY) rather
-        # than 1,000 parameters of an IN list, each prepared by Django (about 5 ms).
-        among = RawSQL(f"{Practice._meta.db_table}.id = ANY(%s)", (capped,), BooleanField())  # noqa: S611 - ids as a parameter
+        # On PostgreSQL the ids as one array parameter (= ANY) rather than 1,000 parameters of an
+        # IN list, each prepared by Django (about 5 ms). SQLite (FTS5) has no arrays.
+        if connection.vendor == "postgresql":
+            among = RawSQL(f"{Practice._meta.db_table}.id = ANY(%s)", (capped,), BooleanField())  # noqa: S611 - ids as a parameter
+        else:
+            among = Q(pk__in=capped)
         ranked = fulltext.by_relevance(Practice.objects.filter(among), page.q).values_list("pk", flat=True)
         return list(ranked[page.offset : page.offset + page.size])
     if page.sort == "title":

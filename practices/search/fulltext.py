@@ -4,8 +4,10 @@ On PostgreSQL the query ``q`` is run through ``gfmd_unaccent()`` and ``websearch
 each of the english, french, spanish and simple configurations, OR-ed, and matched against the
 practice's weighted ``search_vector`` (GIN index). Ranking (``ts_rank_cd``) is capped: at most
 ``RANK_CAP`` matches, the most recently published, are ranked, so that a query matching every
-practice costs the same as one matching a few thousand. On SQLite the query is a plain
-case-insensitive containment on title, summary and description, without ranking (or snippets).
+practice costs the same as one matching a few thousand. On SQLite the same is done with an FTS5 table of the words and
+their Snowball stems (practices.search.fts5), ranked with ``bm25()``; snippets remain PostgreSQL's
+only. On a SQLite without FTS5 the query is a plain case-insensitive containment on title, summary
+and description, without ranking.
 
 ``RANK_CAP`` is read at call time as ``fulltext.RANK_CAP`` by the modules that cap (queryset,
 facets, results), so that a test can lower it here, in one place.
@@ -15,8 +17,10 @@ import re
 
 from django.contrib.postgres.search import SearchConfig, SearchQuery, SearchQueryField, SearchRank
 from django.db import connection
-from django.db.models import BooleanField, Case, F, Func, Q, TextField, Value, When
+from django.db.models import BooleanField, Case, F, FloatField, Func, Q, TextField, Value, When
+from django.db.models.expressions import RawSQL
 
+from practices.search import fts5
 from practices.search.params import NEWEST
 
 # At most this many matches (the most recently published) are ranked by relevance.
@@ -25,6 +29,14 @@ TS_CONFIGS = ("english", "french", "spanish", "simple")
 
 
 def uses_full_text():
+    """Words matched with stems and without accents, and ranked: PostgreSQL, or SQLite with FTS5."""
+    if connection.vendor == "postgresql":
+        return True
+    return connection.vendor == "sqlite" and fts5.available(connection)
+
+
+def has_snippets():
+    """Results show the matched words in their context (ts_headline): PostgreSQL only."""
     return connection.vendor == "postgresql"
 
 
@@ -95,13 +107,36 @@ def matching(queryset, q):
     """
     if not q:
         return queryset
-    if uses_full_text():
+    if connection.vendor == "postgresql":
         return queryset.filter(_Matches(F("search_vector"), _Scalar(ts_query(q))))
+    if uses_full_text():
+        positive, negative = fts5.match_expression(q)
+        if positive is None and negative is None:
+            return queryset.none()  # only signs: as an empty tsquery, it matches nothing
+        if positive is not None:
+            queryset = queryset.filter(pk__in=_fts5_ids(positive))
+        if negative is not None:
+            queryset = queryset.exclude(pk__in=_fts5_ids(negative))
+        return queryset
     return queryset.filter(Q(title__icontains=q) | Q(summary__icontains=q) | Q(description__icontains=q))
 
 
+def _fts5_ids(expression):
+    return RawSQL(fts5.IDS_MATCHING, [expression])  # noqa: S611 - the query is a parameter
+
+
 def by_relevance(queryset, q):
-    """``queryset`` annotated with its ``rank`` for ``q`` (PostgreSQL), best first, then the newest."""
+    """``queryset`` annotated with its ``rank`` for ``q``, best first, then the newest.
+
+    On SQLite the rank is ``-bm25()`` (bm25 is lower for a better match), read for each practice
+    of ``queryset`` (at most RANK_CAP of them) from the FTS5 table.
+    """
+    if connection.vendor == "sqlite":
+        positive, _negative = fts5.match_expression(q)
+        if positive is None:
+            return queryset.annotate(rank=Value(0.0, output_field=FloatField())).order_by(*NEWEST)
+        rank = RawSQL(fts5.RANK, [positive], output_field=FloatField())  # noqa: S611 - the query is a parameter
+        return queryset.annotate(rank=rank).order_by("-rank", *NEWEST)
     return queryset.annotate(rank=SearchRank(F("search_vector"), ts_query(q), cover_density=True)).order_by(
         "-rank", *NEWEST
     )

@@ -99,7 +99,7 @@ def search(*, user, q="", filters=None, sort="", page=1):
     params.page = number
     return SearchResult(
         params=params,
-        results=_page_practices(user, ids, params.q if full_text else ""),
+        results=_page_practices(user, ids, params.q if full_text and fulltext.has_snippets() else ""),
         facets=build_facets(counts, params.filters),
         total=total,
         pagination=Pagination(number=number, num_pages=num_pages, count=listed),

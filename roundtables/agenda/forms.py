@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from common.widgets import SearchableSelect, SearchableSelectMultiple
 from roundtables.agenda.queries import combine, local
 from roundtables.agenda.services import DETAIL_FIELDS
 from roundtables.models import AgendaItem, GuidingQuestion, RoundTable, Session, SessionRole
@@ -48,7 +49,9 @@ class SessionForm(forms.Form):
         label=_("Co-chairing governments"),
         choices=[],
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=SearchableSelectMultiple(
+            attrs={"size": 6}, help_text=_("Type a name to find it, then choose it; choose as many as apply.")
+        ),
         help_text=_("Hold Ctrl (or ⌘) to choose several."),
     )
     description_en = forms.CharField(
@@ -120,7 +123,7 @@ class RoleForm(forms.Form):
     guest_constituency = forms.ChoiceField(
         label=_("Guest's constituency"), choices=BLANK + list(Constituency.choices), required=False
     )
-    guest_country = forms.ChoiceField(label=_("Guest's country"), choices=[], required=False)
+    guest_country = forms.ChoiceField(label=_("Guest's country"), choices=[], required=False, widget=SearchableSelect)
     guest_gender = forms.ChoiceField(
         label=_("Guest's gender (optional)"), choices=BLANK + list(Gender.choices), required=False
     )

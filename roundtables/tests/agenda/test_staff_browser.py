@@ -177,7 +177,12 @@ def test_adding_a_guest_updates_the_roles_and_the_balance_in_place(staff_page, r
     page.get_by_label("Or a guest's name").fill("Jorge Ramírez")
     page.get_by_label("Guest's organisation").fill("Universidad de Chile")
     page.get_by_label("Guest's constituency").select_option("academia")
-    page.get_by_label("Guest's country").select_option("CL")
+    # The country is a searchable select (common/widgets.py): typed into, chosen with Enter.
+    country = page.get_by_role("combobox", name="Guest's country")
+    country.click()
+    country.press_sequentially("chile")
+    country.press("Enter")
+    expect(page.locator("#id_guest_country")).to_have_value("CL")
     page.locator("#roles-panel").get_by_role("button", name="Add", exact=True).click()
     expect(page.locator("#roles-panel")).to_contain_text("Jorge Ramírez")
     expect(page.locator("#balance-panel")).to_contain_text("Academia")
