@@ -14,7 +14,6 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.utils import translation
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 
@@ -99,6 +98,15 @@ def _error_schema(query_serializer):
     }
 
 
+# Refused before the API (common.middleware.RefuseControlCharactersMiddleware): a control character.
+_REFUSED_PATH = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+    "additionalProperties": False,
+}
+
+
 class ApiSchema(AutoSchema):
     """The schema of an API operation: its parameters come from the viewset's query serializer for
     the action, and its responses include the 400 and 404 the API answers."""
@@ -119,12 +127,11 @@ class ApiSchema(AutoSchema):
         responses = {
             200: super().get_response_serializers(),
             (400, "application/json"): OpenApiResponse(
-                _error_schema(query),
+                {"oneOf": [_error_schema(query), _REFUSED_PATH]},
                 description="A malformed query parameter (a value the parameter's schema does not allow, or a "
                 "parameter given twice): a JSON object naming each with its errors. A control character anywhere "
-                "in the address is refused before the API, with an HTML page (text/html).",
+                "in the address (refused before the API): a JSON object with a `detail`.",
             ),
-            (400, "text/html"): OpenApiResponse(OpenApiTypes.STR),
         }
         misses = self._misses(query)
         if misses:

@@ -55,7 +55,7 @@ class RefuseControlCharactersMiddleware:
         if self._refused(request):
             reason = _("The address or the form holds a control character (such as U+0000), which no page accepts.")
             if request.path_info.startswith("/api/"):
-                # An API client reads JSON, in the shape of the API's other errors.
+                # An API client reads JSON, as its schema says (common.api: a "detail").
                 response = JsonResponse({"detail": str(reason)}, status=400)
             else:
                 response = TemplateResponse(request, "400.html", {"reason": reason}, status=400).render()

@@ -9,10 +9,13 @@ Use the widgets in a form's declaration, or ``make_searchable(field)`` for a fie
 """
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 SEARCHABLE = "data-searchable"
 # The help text to show once the select is searchable (the plain one's may say "hold Ctrl").
 SEARCHABLE_HELP = "data-searchable-help"
+# That help text for a select of several.
+TYPE_MANY = _("Type a name to find it, then choose it; choose as many as apply.")
 
 
 def _marked(attrs, help_text):

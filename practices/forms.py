@@ -14,7 +14,7 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from common.widgets import make_searchable
+from common.widgets import TYPE_MANY, make_searchable
 from practices import services
 from practices.models import Practice
 from roundtables.models import Forum, RoundTable
@@ -22,7 +22,6 @@ from sdg_targets.models import CompactTheme, Target
 from stakeholders.models import Constituency
 from stakeholders.uploads import validate_document
 
-TYPE_MANY = _("Type a name to find it, then choose it; choose as many as apply.")
 GENDER_CHOICES = [("yes", _("Yes")), ("no", _("No")), ("unknown", _("Not known yet"))]
 GENDER_VALUES = {"yes": True, "no": False}
 # A hint for the browser's file chooser; the content is what is checked.

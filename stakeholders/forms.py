@@ -164,6 +164,7 @@ class OrganisationReviewForm(forms.Form):
         queryset=Organisation.objects.filter(status=Organisation.Status.APPROVED),
         required=False,
         help_text=_("Everything that names the proposed organisation will name this one instead."),
+        widget=SearchableSelect,
     )
     reason = forms.CharField(
         label=_("Reason (sent to the person; required to reject)"),
@@ -196,4 +197,5 @@ class FocalPointForm(forms.Form):
         .select_related("user", "organisation")
         .order_by("organisation__name", "user__email"),
         help_text=_("They become the focal point of the government they are a verified delegate of."),
+        widget=SearchableSelect,
     )

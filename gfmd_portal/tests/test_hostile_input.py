@@ -104,5 +104,6 @@ def test_an_api_client_gets_the_refusal_as_json(programme, matrix_client):
     response = matrix_client.get("/api/v1/roundtables/?q=a%00b")
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
+    assert list(response.json()) == ["detail"]  # as the schema says (common.api)
     assert "control character" in response.json()["detail"]
     assert matrix_client.get("/en/roundtables/?q=a%00b")["Content-Type"].startswith("text/html")

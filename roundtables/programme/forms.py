@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.widgets import TYPE_MANY, make_searchable
 from roundtables.models import Forum, GuidingQuestion, LinkSource, RoundTable, SubTheme
 from roundtables.programme.editor import PLAIN_FIELDS, REQUIRED_TEXTS, editable_fields
 from roundtables.programme.translations import EMPTY, LANGUAGES, STATE_LABELS, state, translated_fields
@@ -51,8 +52,10 @@ class EditorForm(forms.Form):
             self.fields["sub_theme"].queryset = sub_themes
         for name in ("host_countries", "co_chairing_countries", "co_chairing_governments", "team_governments"):
             if name in self.fields:
+                # A plain select without JavaScript (hold Ctrl to choose several); one to type into with it.
                 self.fields[name].widget.attrs["size"] = 6
                 self.fields[name].help_text = _("Hold Ctrl (or ⌘) to choose several.")
+                make_searchable(self.fields[name], help_text=TYPE_MANY)
         source = forum.source_language if forum.pk else settings.LANGUAGE_CODE
         for field in translated_fields(self.model):
             model_field = self.model._meta.get_field(field)
