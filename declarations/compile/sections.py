@@ -11,7 +11,7 @@ section by Compact theme needs from it (``_by_theme``).
 from collections import Counter
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_countries import countries
 
 from declarations import dedup
@@ -23,8 +23,9 @@ from declarations.compile.inputs import (
     round_table_practices,
     round_table_reports,
 )
-from declarations.compile.paragraphs import cluster_paragraph, format_number, language_mark, paragraph
+from declarations.compile.paragraphs import cluster_paragraph, counted, format_number, language_mark, paragraph
 from roundtables.models import Contribution
+from sdg_targets.models import Target
 
 KEY_MESSAGES = 5  # statements kept as key messages per round table (the most supported)
 RECOMMENDATIONS = 30  # recommendations listed per round table (the most supported)
@@ -90,10 +91,6 @@ def _choose_reports(reports, language):
     return chosen
 
 
-def _code_counts(counter):
-    return [[code, count] for code, count in sorted(counter.items(), key=lambda item: (-item[1], item[0]))]
-
-
 def compile_round_table(round_table, language, *, progress=None):
     """The part of the draft about one round table, with what the preamble, the themes section and
     the annex need from it (a JSON-able dict; see ``build_paragraphs``)."""
@@ -105,11 +102,10 @@ def compile_round_table(round_table, language, *, progress=None):
     read = _read_contributions(round_table.pk, digest, progress)
     recommendations = read.clusters[REC].clusters(language, code)
     statements = read.clusters[STATEMENT].clusters(language, code)
-    own_targets, own_themes = meta[4], meta[5]
     paragraphs = [
         *_key_messages(code, reports, statements, language),
         *_recommendations(code, recommendations),
-        *_frameworks(code, read.target_counts, read.theme_counts, own_targets, own_themes),
+        *_frameworks(code, recommendations[:RECOMMENDATIONS]),
         *_good_practices(code, practices, language),
     ]
     return {
@@ -198,10 +194,16 @@ def _key_messages(code, reports, statements, language):
         paragraphs.append(
             paragraph(
                 messages,
-                _("%(count)s other statements (%(contributions)s contributions) were received.")
+                ngettext(
+                    "%(count)s other statement (%(contributions)s) was received.",
+                    "%(count)s other statements (%(contributions)s) were received.",
+                    len(others),
+                )
                 % {
                     "count": format_number(len(others)),
-                    "contributions": format_number(sum(c["support_count"] for c in others)),
+                    "contributions": counted(
+                        "%(count)s contribution", "%(count)s contributions", sum(c["support_count"] for c in others)
+                    ),
                 },
                 round_table=code,
                 sources=sorted(pk for cluster in others for pk in cluster["sources"]),
@@ -219,13 +221,18 @@ def _recommendations(code, recommendations):
         paragraphs.append(
             paragraph(
                 section,
-                _(
-                    "%(count)s other recommendations (%(contributions)s contributions), each supported by fewer "
-                    "contributions, are kept with this draft."
+                ngettext(
+                    "%(count)s other recommendation (%(contributions)s), supported by fewer contributions, is kept "
+                    "with this draft.",
+                    "%(count)s other recommendations (%(contributions)s), each supported by fewer contributions, are "
+                    "kept with this draft.",
+                    len(others),
                 )
                 % {
                     "count": format_number(len(others)),
-                    "contributions": format_number(sum(c["support_count"] for c in others)),
+                    "contributions": counted(
+                        "%(count)s contribution", "%(count)s contributions", sum(c["support_count"] for c in others)
+                    ),
                 },
                 round_table=code,
                 sources=sorted(pk for cluster in others for pk in cluster["sources"]),
@@ -234,56 +241,35 @@ def _recommendations(code, recommendations):
     return paragraphs
 
 
-def _frameworks(code, target_counts, theme_counts, own_targets, own_themes):
-    """The SDG targets and the Compact themes the recommendations address, with counts; the round
-    table's own links when none are tagged."""
-    paragraphs = []
+def _frameworks(code, shown):
+    """The SDG targets and the Compact themes that the listed recommendations address, said of those
+    recommendations: one paragraph for the targets, one for the themes, each citing the
+    recommendations' contributions. The sentences name the recommendations by their paragraph
+    numbers, known only once the draft is numbered: ``refers`` holds, per group of codes addressed
+    by the same recommendations, the codes and the recommendations' representatives
+    (``declarations.compile.document`` writes the text)."""
     section = f"rt:{code}:frameworks"
-    if target_counts:
-        listing = ", ".join(
-            _("%(code)s (%(count)s)") % {"code": target, "count": format_number(count)}
-            for target, count in _code_counts(target_counts)
+    paragraphs = []
+    for field, sort_key in (("targets", Target.sort_key), ("themes", str)):
+        by_code = {}
+        for cluster in shown:
+            for value in cluster[field]:
+                by_code.setdefault(value, []).append(cluster)
+        if not by_code:
+            continue
+        groups = {}  # the same recommendations -> the codes they address together
+        for value in sorted(by_code, key=sort_key):
+            representatives = tuple(cluster["representative"] for cluster in by_code[value])
+            groups.setdefault(representatives, []).append(value)
+        item = paragraph(
+            section,
+            "",
+            round_table=code,
+            sources=sorted({pk for clusters in by_code.values() for cluster in clusters for pk in cluster["sources"]}),
+            **{field: sorted(by_code, key=sort_key)},
         )
-        paragraphs.append(
-            paragraph(
-                section,
-                _("The recommendations address SDG targets %(targets)s.") % {"targets": listing},
-                round_table=code,
-                targets=sorted(target_counts),
-            )
-        )
-    elif own_targets:
-        paragraphs.append(
-            paragraph(
-                section,
-                _("The round table relates to SDG targets %(targets)s.") % {"targets": ", ".join(own_targets)},
-                round_table=code,
-                targets=own_targets,
-            )
-        )
-    if theme_counts:
-        listing = ", ".join(
-            _("%(code)s (%(count)s)") % {"code": theme, "count": format_number(count)}
-            for theme, count in _code_counts(theme_counts)
-        )
-        paragraphs.append(
-            paragraph(
-                section,
-                _("They address the Global Compact themes %(themes)s.") % {"themes": listing},
-                round_table=code,
-                themes=sorted(theme_counts),
-            )
-        )
-    elif own_themes:
-        paragraphs.append(
-            paragraph(
-                section,
-                _("The round table relates to the Global Compact themes %(themes)s.")
-                % {"themes": ", ".join(own_themes)},
-                round_table=code,
-                themes=own_themes,
-            )
-        )
+        item["refers"] = {"field": field, "groups": [[codes, list(reps)] for reps, codes in groups.items()]}
+        paragraphs.append(item)
     return paragraphs
 
 
@@ -303,7 +289,11 @@ def _good_practices(code, practices, language):
         paragraphs.append(
             paragraph(
                 section,
-                _("%(count)s other published good practices relate to this round table.")
+                ngettext(
+                    "%(count)s other published good practice relates to this round table.",
+                    "%(count)s other published good practices relate to this round table.",
+                    len(practices) - PRACTICES,
+                )
                 % {"count": format_number(len(practices) - PRACTICES)},
                 round_table=code,
                 practice_ids=[row[0] for row in practices[PRACTICES:]],

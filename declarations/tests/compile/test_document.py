@@ -24,8 +24,10 @@ def test_draft_is_positioned_numbered_and_headed(compiled):
     draft = job.draft
     assert draft.version == 1 and draft.inputs_hash == job.inputs_hash and len(draft.inputs_hash) == 64
     assert [row.position for row in rows] == list(range(1, len(rows) + 1))
-    numbered = [row.number for row in rows if row.kind == Paragraph.Kind.PARAGRAPH]
-    assert numbered == [str(n) for n in range(1, len(numbered) + 1)]
+    body = [row for row in rows if row.kind == Paragraph.Kind.PARAGRAPH and row.section not in ("preamble", "annex")]
+    assert [row.number for row in body] == [str(n) for n in range(1, len(body) + 1)]
+    # The preamble and the annex describe the forum; they are not numbered findings.
+    assert {row.number for row in rows if row.section in ("preamble", "annex")} == {""}
     assert all(row.number == "" for row in rows if row.kind == Paragraph.Kind.HEADING)
     assert rows[0].kind == "heading" and rows[0].level == 1 and rows[0].section == "preamble"
     headings = [(row.level, row.section) for row in rows if row.kind == "heading"]
@@ -80,16 +82,23 @@ def test_round_table_parts_and_the_themes_section(inputs, compiled):
     assert [row.practice_ids for row in practices if row.kind == "paragraph"] == [[inputs["practice"].pk]]
     assert "Fair recruitment corridor (Philippines)" in [row.text for row in practices]
 
-    frameworks = [row.text for row in rows if row.section == "rt:1.1:frameworks" and row.kind == "paragraph"]
-    assert frameworks == [
-        "The recommendations address SDG targets 10.7 (2), 16.9 (1).",
-        "They address the Global Compact themes A.a (2).",
+    recommendations = [row for row in rows if row.section == "rt:1.1:recommendations" and row.kind == "paragraph"]
+    merged, b = recommendations[0], recommendations[1]
+    frameworks = [row for row in rows if row.section == "rt:1.1:frameworks" and row.kind == "paragraph"]
+    assert [row.text for row in frameworks] == [
+        f"The recommendation in paragraph {merged.number} addresses SDG target 10.7. "
+        f"The recommendation in paragraph {b.number} addresses SDG target 16.9.",
+        f"The recommendation in paragraph {merged.number} addresses Global Compact theme A.a.",
     ]
+    # They cite the contributions of the recommendations they name.
+    assert set(frameworks[0].sources.all()) == set(merged.sources.all()) | {inputs["b"]}
+    assert set(frameworks[1].sources.all()) == set(merged.sources.all())
 
     theme = [row for row in rows if row.section == "themes:A.a" and row.kind == "paragraph"]
     assert [(row.text, row.support_count) for row in theme] == [(a1.text, 4)]
-    assert {row.section for row in rows if inputs["c21"] in row.sources.all()} == {"rt:2.1:recommendations",
-                                                                                   "themes:B.e"}  # fmt: skip
+    assert {row.section for row in rows if inputs["c21"] in row.sources.all()} == {
+        "rt:2.1:recommendations", "rt:2.1:frameworks", "themes:B.e"
+    }  # fmt: skip
 
 
 def test_every_paragraph_keeps_its_provenance(inputs, compiled):
