@@ -46,7 +46,7 @@ class _Clusters:
 
     def add(self, pk, text, language, constituency, targets, themes):
         self.info[pk] = (text, language, constituency, targets, themes)
-        self.clusterer.add(pk, text)
+        self.clusterer.add(pk, text, language)
 
     def join(self, pk, original, text, language, constituency, targets, themes):
         if original not in self.info:
