@@ -19,7 +19,7 @@ from practices.models import Practice
 from roundtables.models import Contribution, RapporteurReport, RoundTable
 from sdg_targets.models import CompactTheme
 
-COMPILER_VERSION = "3"  # in every inputs hash and in Draft.content: raising it makes every next compile a new version
+COMPILER_VERSION = "4"  # in every inputs hash and in Draft.content: raising it makes every next compile a new version
 STREAM_CHUNK = 2000
 
 INCLUDED = (Contribution.Status.ACCEPTED, Contribution.Status.DUPLICATE)
@@ -60,6 +60,7 @@ def forum_digest(forum, language):
             forum.start_date,
             forum.end_date,
             sorted(str(code) for code in forum.host_countries),
+            forum.show_contributor_names,
             [(number, title) for number, title in forum.sub_themes.order_by("number").values_list("number", "title")],
             [tuple(row) for row in CompactTheme.objects.order_by("code").values_list("code", "title")],
         ]

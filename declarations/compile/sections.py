@@ -24,10 +24,11 @@ from declarations.compile.inputs import (
     round_table_reports,
 )
 from declarations.compile.paragraphs import cluster_paragraph, counted, format_number, language_mark, paragraph
+from declarations.compile.synthesis import key_messages, support_sentence
 from roundtables.models import Contribution
 from sdg_targets.models import Target
+from stakeholders.regions import regions_of
 
-KEY_MESSAGES = 5  # statements kept as key messages per round table (the most supported)
 RECOMMENDATIONS = 30  # recommendations listed per round table (the most supported)
 PER_THEME = 20  # recommendations listed per Compact theme
 PRACTICES = 10  # good practices cited per round table
@@ -42,38 +43,51 @@ class _Clusters:
 
     def __init__(self):
         self.clusterer = dedup.Clusterer()
-        self.info = {}  # contribution id -> (text, language, constituency, targets, themes)
+        # contribution id -> (text, language, constituency, targets, themes, organisation, country)
+        self.info = {}
 
-    def add(self, pk, text, language, constituency, targets, themes):
-        self.info[pk] = (text, language, constituency, targets, themes)
+    def add(self, pk, text, language, constituency, targets, themes, organisation, country):
+        self.info[pk] = (text, language, constituency, targets, themes, organisation, country)
         self.clusterer.add(pk, text, language)
 
-    def join(self, pk, original, text, language, constituency, targets, themes):
+    def join(self, pk, original, text, language, constituency, targets, themes, organisation, country):
         if original not in self.info:
             return False
-        self.info[pk] = (text, language, constituency, targets, themes)
+        self.info[pk] = (text, language, constituency, targets, themes, organisation, country)
         return self.clusterer.join(pk, original)
 
-    def clusters(self, draft_language, round_table_code):
-        """Cluster dicts, most supported first (ties: the earliest representative)."""
+    def clusters(self, draft_language, round_table_code, *, members=False):
+        """Cluster dicts, most supported first, then the broadest (most constituencies, then most
+        regions), then the earliest representative. ``members=True`` adds what the synthesis needs:
+        ``plain`` (the text unmarked), ``language`` and ``members`` [(id, constituency, organisation)]."""
+        info = self.info
         result = []
-        for members in self.clusterer.clusters:
-            text, language, _constituency, _targets, _themes = self.info[members[0]]
-            targets = sorted({code for pk in members for code in self.info[pk][3]})
-            themes = sorted({code for pk in members for code in self.info[pk][4]})
-            result.append(
-                {
-                    "text": language_mark(text, language, draft_language),
-                    "representative": members[0],
-                    "sources": sorted(members),
-                    "support_count": len(members),
-                    "constituencies": sorted({self.info[pk][2] for pk in members if self.info[pk][2]}),
-                    "round_table": round_table_code,
-                    "targets": targets,
-                    "themes": themes,
-                }
+        for cluster_members in self.clusterer.clusters:
+            text, language = info[cluster_members[0]][:2]
+            cluster = {
+                "text": language_mark(text, language, draft_language),
+                "representative": cluster_members[0],
+                "sources": sorted(cluster_members),
+                "support_count": len(cluster_members),
+                "constituencies": sorted({info[pk][2] for pk in cluster_members if info[pk][2]}),
+                "regions": regions_of(info[pk][6] for pk in cluster_members if info[pk][6]),
+                "round_table": round_table_code,
+                "targets": sorted({code for pk in cluster_members for code in info[pk][3]}, key=Target.sort_key),
+                "themes": sorted({code for pk in cluster_members for code in info[pk][4]}),
+            }
+            if members:
+                cluster["plain"] = text
+                cluster["language"] = language
+                cluster["members"] = [(pk, info[pk][2], info[pk][5]) for pk in sorted(cluster_members)]
+            result.append(cluster)
+        result.sort(
+            key=lambda cluster: (
+                -cluster["support_count"],
+                -len(cluster["constituencies"]),
+                -len(cluster["regions"]),
+                cluster["representative"],
             )
-        result.sort(key=lambda cluster: (-cluster["support_count"], cluster["representative"]))
+        )
         return result
 
 
@@ -101,9 +115,11 @@ def compile_round_table(round_table, language, *, progress=None):
     digest = round_table_hasher(round_table, language, reports, practices, meta)
     read = _read_contributions(round_table.pk, digest, progress)
     recommendations = read.clusters[REC].clusters(language, code)
-    statements = read.clusters[STATEMENT].clusters(language, code)
+    for cluster in recommendations:
+        cluster["text"] = f"{cluster['text']} {support_sentence(cluster)}"
+    statements = read.clusters[STATEMENT].clusters(language, code, members=True)
     paragraphs = [
-        *_key_messages(code, reports, statements, language),
+        *_key_messages(code, reports, statements, language, show_names=round_table.forum.show_contributor_names),
         *_recommendations(code, recommendations),
         *_frameworks(code, recommendations[:RECOMMENDATIONS]),
         *_good_practices(code, practices, language),
@@ -157,7 +173,7 @@ def _read_contributions(round_table_id, digest, progress):
         if kind == REC:
             target_counts.update(targets)
             theme_counts.update(themes)
-        values = (text, row_language, constituency, targets, themes)
+        values = (text, row_language, constituency, targets, themes, organisation_name, country)
         if status == Contribution.Status.DUPLICATE and original in kind_of:
             clusters[kind_of[original]].join(pk, original, *values)
             kind_of[pk] = kind_of[original]
@@ -171,9 +187,9 @@ def _read_contributions(round_table_id, digest, progress):
     return _Reading(clusters, by_constituency, organisations, country_codes, target_counts, theme_counts, processed)
 
 
-def _key_messages(code, reports, statements, language):
-    """The rapporteurs' reports (a paragraph per block of text), the most supported statements and
-    a paragraph counting the others."""
+def _key_messages(code, reports, statements, language, *, show_names):
+    """The rapporteurs' reports (a paragraph per block of text), the synthesis of the statements
+    (``declarations.compile.synthesis``) and a paragraph counting the statements it does not cite."""
     paragraphs = []
     messages = f"rt:{code}:messages"
     for pk, report_language, text in _choose_reports(reports, language):
@@ -187,9 +203,12 @@ def _key_messages(code, reports, statements, language):
                         reports=[pk],
                     )
                 )
-    for cluster in statements[:KEY_MESSAGES]:
-        paragraphs.append(cluster_paragraph(messages, cluster))
-    others = statements[KEY_MESSAGES:]
+    synthesis = key_messages(messages, code, statements, language, show_names=show_names)
+    paragraphs.extend(synthesis)
+    cited = {pk for item in synthesis for pk in item["sources"]}
+    for cluster in statements:
+        del cluster["members"], cluster["plain"], cluster["language"]
+    others = [cluster for cluster in statements if cluster["representative"] not in cited]
     if others:
         paragraphs.append(
             paragraph(

@@ -56,7 +56,11 @@ def test_near_duplicates_merge_with_their_support(inputs, compiled):
     a1, a2, a3 = inputs["a"]
     recommendations = [row for row in rows if row.section == "rt:1.1:recommendations" and row.kind == "paragraph"]
     merged = recommendations[0]
-    assert merged.text == a1.text  # the earliest contribution represents the cluster
+    # The earliest contribution represents the cluster; its support is said in words.
+    assert merged.text == (
+        f"{a1.text} Supported by four contributions (governments, civil society organisations, private sector "
+        "representatives and local authorities), in two regions."
+    )
     assert merged.support_count == 4
     assert set(merged.sources.values_list("pk", flat=True)) == {a1.pk, a2.pk, a3.pk, inputs["dup"].pk}
     assert merged.constituencies == sorted(
@@ -64,7 +68,10 @@ def test_near_duplicates_merge_with_their_support(inputs, compiled):
     )
     assert merged.round_table == inputs["rt11"]
     texts = [row.text for row in recommendations]
-    assert texts[1:] == [B_TEXT, f"{FR_TEXT} [fr]"]  # by support, then earliest
+    assert texts[1:] == [  # by support, then breadth, then earliest
+        f"{B_TEXT} Supported by one contribution (Academia).",
+        f"{FR_TEXT} [fr] Supported by one contribution (Civil society).",
+    ]
     assert [row.support_count for row in recommendations] == [4, 1, 1]
 
 
@@ -75,7 +82,11 @@ def test_round_table_parts_and_the_themes_section(inputs, compiled):
     messages = [row for row in rows if row.section == "rt:1.1:messages" and row.kind == "paragraph"]
     assert [row.text for row in messages[:2]] == ["The round table agreed on fair recruitment.", "It asked for data."]
     assert list(messages[0].reports.all()) == [inputs["report_en"]]
-    assert messages[2].support_count == 2
+    # The two statements that say the same are one sentence of the synthesis, attributed and cited.
+    assert messages[2].text == (
+        "Governments and civil society organisations stressed that migrant workers still pay high recruitment "
+        "fees in the Gulf corridors (two contributions)."
+    )
     assert set(messages[2].sources.all()) == set(inputs["statements"])
 
     practices = [row for row in rows if row.section == "rt:1.1:practices"]
@@ -95,7 +106,7 @@ def test_round_table_parts_and_the_themes_section(inputs, compiled):
     assert set(frameworks[1].sources.all()) == set(merged.sources.all())
 
     theme = [row for row in rows if row.section == "themes:A.a" and row.kind == "paragraph"]
-    assert [(row.text, row.support_count) for row in theme] == [(a1.text, 4)]
+    assert [(row.text.split(" Supported by")[0], row.support_count) for row in theme] == [(a1.text, 4)]
     assert {row.section for row in rows if inputs["c21"] in row.sources.all()} == {
         "rt:2.1:recommendations", "rt:2.1:frameworks", "themes:B.e"
     }  # fmt: skip
@@ -147,5 +158,10 @@ def test_french_draft_marks_other_languages_and_takes_the_french_report(inputs):
     assert messages[0].text == "La table ronde a convenu."
     assert list(messages[0].reports.all()) == [inputs["report_fr"]]
     texts = list(rows.filter(section="rt:1.1:recommendations", kind="paragraph").values_list("text", flat=True))
-    assert texts == [f"{A_TEXTS[0]} [en]", f"{B_TEXT} [en]", FR_TEXT]
+    assert texts == [
+        f"{A_TEXTS[0]} [en] Soutenue par quatre contributions (gouvernements, organisations de la société civile, "
+        "représentants du secteur privé et autorités locales), dans deux régions.",
+        f"{B_TEXT} [en] Soutenue par une contribution (Milieu universitaire).",
+        f"{FR_TEXT} Soutenue par une contribution (Société civile).",
+    ]
     assert rows.first().text.endswith("Dixième Forum mondial sur la migration et le développement – Allemagne 2017")
