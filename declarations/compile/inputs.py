@@ -19,7 +19,7 @@ from practices.models import Practice
 from roundtables.models import Contribution, RapporteurReport, RoundTable
 from sdg_targets.models import CompactTheme
 
-COMPILER_VERSION = "4"  # in every inputs hash and in Draft.content: raising it makes every next compile a new version
+COMPILER_VERSION = "5"  # in every inputs hash and in Draft.content: raising it makes every next compile a new version
 STREAM_CHUNK = 2000
 
 INCLUDED = (Contribution.Status.ACCEPTED, Contribution.Status.DUPLICATE)
@@ -144,7 +144,7 @@ def _codes_by_contribution(queryset, code_field):
 
 def contribution_rows(round_table_id):
     """The round table's accepted and duplicate contributions, by id, as tuples:
-    (id, text, kind, language, constituency, organisation name, country, status, duplicate_of,
+    (id, text, kind, language, constituency, organisation name, country, status, duplicate_of, same_as,
     [target codes], [theme codes]). Streamed: three ordered queries merged, nothing held."""
     contributions = (
         Contribution.objects.filter(round_table_id=round_table_id, status__in=INCLUDED)
@@ -159,6 +159,7 @@ def contribution_rows(round_table_id):
             "country",
             "status",
             "duplicate_of_id",
+            "same_as_id",
         )
         .iterator(chunk_size=STREAM_CHUNK)
     )

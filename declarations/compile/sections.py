@@ -45,6 +45,7 @@ class _Clusters:
         self.clusterer = dedup.Clusterer()
         # contribution id -> (text, language, constituency, targets, themes, organisation, country)
         self.info = {}
+        self.same_as = []  # (id, id) staff marked the same in another language
 
     def add(self, pk, text, language, constituency, targets, themes, organisation, country):
         self.info[pk] = (text, language, constituency, targets, themes, organisation, country)
@@ -56,17 +57,40 @@ class _Clusters:
         self.info[pk] = (text, language, constituency, targets, themes, organisation, country)
         return self.clusterer.join(pk, original)
 
+    def _merged_across_languages(self):
+        """The clusters, those that staff linked ("the same as") merged into the earliest of them."""
+        parent = list(range(len(self.clusterer.clusters)))
+
+        def root(index):
+            while parent[index] != index:
+                parent[index] = parent[parent[index]]
+                index = parent[index]
+            return index
+
+        for pk, other in self.same_as:
+            first, second = self.clusterer.cluster_of(pk), self.clusterer.cluster_of(other)
+            if first is not None and second is not None and root(first) != root(second):
+                low, high = sorted((root(first), root(second)))
+                parent[high] = low
+        merged = {}
+        for index, members in enumerate(self.clusterer.clusters):
+            merged.setdefault(root(index), []).extend(members)
+        return [sorted(members) for _index, members in sorted(merged.items())]
+
     def clusters(self, draft_language, round_table_code, *, members=False):
         """Cluster dicts, most supported first, then the broadest (most constituencies, then most
-        regions), then the earliest representative. ``members=True`` adds what the synthesis needs:
-        ``plain`` (the text unmarked), ``language`` and ``members`` [(id, constituency, organisation)]."""
+        regions), then those in ``draft_language``, then the earliest representative. Linked clusters
+        are one; its representative (its text) is its earliest contribution in ``draft_language``,
+        else its earliest. ``members=True`` adds what the synthesis needs: ``plain`` (the text
+        unmarked), ``language`` and ``members`` [(id, constituency, organisation)]."""
         info = self.info
         result = []
-        for cluster_members in self.clusterer.clusters:
-            text, language = info[cluster_members[0]][:2]
+        for cluster_members in self._merged_across_languages():
+            representative = next((pk for pk in cluster_members if info[pk][1] == draft_language), cluster_members[0])
+            text, language = info[representative][:2]
             cluster = {
                 "text": language_mark(text, language, draft_language),
-                "representative": cluster_members[0],
+                "representative": representative,
                 "sources": sorted(cluster_members),
                 "support_count": len(cluster_members),
                 "constituencies": sorted({info[pk][2] for pk in cluster_members if info[pk][2]}),
@@ -85,6 +109,7 @@ class _Clusters:
                 -cluster["support_count"],
                 -len(cluster["constituencies"]),
                 -len(cluster["regions"]),
+                info[cluster["representative"]][1] != draft_language,  # then the draft's own language
                 cluster["representative"],
             )
         )
@@ -163,7 +188,8 @@ def _read_contributions(round_table_id, digest, progress):
     processed = 0
     for row in contribution_rows(round_table_id):
         feed_row(digest, row)
-        pk, text, kind, row_language, constituency, organisation_name, country, status, original, targets, themes = row
+        (pk, text, kind, row_language, constituency, organisation_name, country, status, original, same_as, targets,
+         themes) = row  # fmt: skip
         processed += 1
         by_constituency[constituency or ""] += 1
         if organisation_name:
@@ -180,6 +206,8 @@ def _read_contributions(round_table_id, digest, progress):
         else:
             clusters[kind].add(pk, *values)
             kind_of[pk] = kind
+        if same_as is not None:
+            clusters[kind_of[pk]].same_as.append((pk, same_as))
         if progress is not None:
             progress.step()
     if progress is not None:

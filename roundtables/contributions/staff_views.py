@@ -146,6 +146,16 @@ class ContributionQueue(PermissionRequiredMixin, TemplateView):
             elif action == "reject":
                 services.reject(contribution=contribution, staff=self.request.user, reason=form.cleaned_data["reason"])
                 text = _("Contribution #%(number)s is rejected; its author is told by email, with the reason.")
+            elif action == "same_as":
+                contribution = services.mark_same_as(
+                    contribution=contribution, staff=self.request.user, same_as=form.cleaned_data["same_as"]
+                )
+                messages.success(
+                    self.request,
+                    _("Contribution #%(number)s is marked the same as #%(other)s: the next compile merges them.")
+                    % {"number": contribution.pk, "other": contribution.same_as_id},
+                )
+                return self.back()
             else:
                 services.mark_duplicate(
                     contribution=contribution, staff=self.request.user, duplicate_of=form.cleaned_data["duplicate_of"]

@@ -161,7 +161,7 @@ def test_french_draft_marks_other_languages_and_takes_the_french_report(inputs):
     assert texts == [
         f"{A_TEXTS[0]} [en] Soutenue par quatre contributions (gouvernements, organisations de la société civile, "
         "représentants du secteur privé et autorités locales), dans deux régions.",
+        f"{FR_TEXT} Soutenue par une contribution (Société civile).",  # at equal support, the draft's language first
         f"{B_TEXT} [en] Soutenue par une contribution (Milieu universitaire).",
-        f"{FR_TEXT} Soutenue par une contribution (Société civile).",
     ]
     assert rows.first().text.endswith("Dixième Forum mondial sur la migration et le développement – Allemagne 2017")
