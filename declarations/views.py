@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
 from common.http import no_store
-from declarations import editing, exports
+from declarations import editing, exports, languages
 from declarations.compile import job_progress as engine_job_progress
 from declarations.compile import request_compile
 from declarations.diff import compare
@@ -416,7 +416,31 @@ class StaffMarkFinal(_StaffDraftAction):
 class StaffPublish(_StaffDraftAction):
     def act(self, draft, user):
         editing.publish(draft=draft, user=user)
+        misaligned = languages.misaligned_with(draft)
+        if misaligned:
+            names = ", ".join(str(dict(COMPILE_LANGUAGES).get(code, code)) for code in misaligned)
+            messages.warning(
+                self.request,
+                _(
+                    "Its paragraphs do not align with the final version in %(languages)s (not the same numbers in "
+                    "the same sections): compare the language versions side by side."
+                )
+                % {"languages": names},
+            )
         return _("Version %(version)s is published.") % {"version": draft.version}
+
+
+class StaffLanguages(PermissionRequiredMixin, TemplateView):
+    """The forum's language versions of the declaration side by side, aligned by paragraph number,
+    with the paragraphs whose counterpart changed after them marked out of date."""
+
+    permission = "declarations.view_drafts"
+    template_name = "declarations/staff_languages.html"
+
+    def get(self, request, *args, **kwargs):
+        forum = forum_or_404(kwargs.get("forum"))
+        context = self.get_context_data(forum=forum, side_by_side=languages.language_versions(forum))
+        return no_store(self.render_to_response(context))
 
 
 class StaffUnpublish(_StaffDraftAction):
