@@ -4,7 +4,7 @@ what is out of date, and whether a version aligns with the others before it is p
 Each language's version shown is its final one, else its latest. Two language versions *align* when
 their numbered paragraphs have the same numbers in the same sections (the texts differ: they are in
 other languages). A paragraph is *written* when it was last edited (``Paragraph.edited_at``), else
-when the version it comes from was compiled (the first version of the chain of ``based_on``); it is
+when the version it comes from was compiled (the latest compiled version up to it); it is
 *out of date* when its counterpart in another language (the same number) was edited after it was
 written: that one changed, this one was not brought in step. Compiled paragraphs are in step by
 construction (every language is compiled from the same inputs), so only an edit makes others late.
@@ -49,12 +49,17 @@ def _order(language):
 
 
 def _compiled_at(draft):
-    """When the paragraphs of ``draft`` that nobody edited were written: its first version's creation."""
-    seen = set()
-    while draft.based_on_id is not None and draft.based_on_id not in seen:
-        seen.add(draft.pk)
-        draft = Draft.objects.only("id", "based_on_id", "created").get(pk=draft.based_on_id)
-    return draft.created
+    """When the paragraphs of ``draft`` that nobody edited were written: the creation of the latest
+    compiled version (one not based on another) up to ``draft`` (one query, however long the chain)."""
+    if draft.based_on_id is None:
+        return draft.created
+    compiled = (
+        Draft.objects.filter(declaration_id=draft.declaration_id, based_on__isnull=True, version__lte=draft.version)
+        .order_by("-version")
+        .values_list("created", flat=True)
+        .first()
+    )
+    return compiled or draft.created
 
 
 def shown_version(declaration):

@@ -66,3 +66,20 @@ def test_side_by_side_marks_what_is_out_of_date_and_publishing_warns_when_not_al
     assert "Its paragraphs do not align with the final version in French" in page
     page = staff_client.get(url).content.decode()
     assert "The language versions do not align" in page and "not aligned" in page
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_side_by_side_query_count(forum, staff_client, django_assert_num_queries, count):
+    round_table = forum.round_tables.get(code="1.1")
+    for index in range(count):
+        contribute(round_table, f"Recommendation number {index} on consular protection of migrants, item {index}.")
+    english = compile_now(forum, "en").draft
+    compile_now(forum, "fr")
+    compile_now(forum, "es")
+    first = english.paragraphs.get(number="1")
+    editing.edit_paragraph(draft=english, position=first.position, text="Edited.", editor=staff_client.user,
+                           latest_seen=english.version)  # fmt: skip
+    url = reverse("declarations:staff-languages", kwargs={"forum": forum.slug})
+    # Session, user, second factor…; the declarations; per language its latest version, compile time, paragraphs.
+    with django_assert_num_queries(12):
+        staff_client.get(url)

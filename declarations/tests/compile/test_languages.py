@@ -1,8 +1,13 @@
 """Three language versions of one declaration: contributions marked "the same as" one in another
 language merge in the next compile, each draft taking the text in its own language; Spanish drafts."""
 
+import io
+
+import docx
+import pypdf
 import pytest
 from django.urls import reverse
+from docx.oxml.ns import qn
 
 from declarations.tests.compile.helpers import compile_now, contribute
 from stakeholders.models import AuditEntry, Constituency
@@ -69,3 +74,29 @@ def test_staff_can_compile_in_spanish(forum, staff_client):
     )
     assert response.status_code == 302
     assert forum.declarations.filter(language="es").exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "tag", "sentence"),
+    [
+        ("en", "en-GB", f"{EN} Supported by one contribution (Government)."),
+        ("fr", "fr-FR", f"{FR} Soutenue par une contribution (Société civile)."),
+        ("es", "es-ES", f"{ES} Respaldada por una contribución (Sector académico)."),
+    ],
+)
+def test_word_and_pdf_of_each_language(forum, staff_client, language, tag, sentence):
+    round_table = forum.round_tables.get(code="1.1")
+    contribute(round_table, EN, constituency=Constituency.GOVERNMENT, country="DE")
+    contribute(round_table, FR, language="fr", country="SN")
+    contribute(round_table, ES, language="es", constituency=Constituency.ACADEMIA, country="MX")
+    draft = compile_now(forum, language=language).draft
+    word = staff_client.get(reverse("declarations:download", kwargs={"pk": draft.pk, "fmt": "docx"}))
+    document = docx.Document(io.BytesIO(word.content))
+    assert document.styles["Normal"].element.rPr.find(qn("w:lang")).get(qn("w:val")) == tag
+    assert document.core_properties.language == language
+    texts = [paragraph.text for paragraph in document.paragraphs]
+    assert sentence in texts  # the draft's own language first among recommendations of equal support
+    pdf = staff_client.get(reverse("declarations:download", kwargs={"pk": draft.pk, "fmt": "pdf"}))
+    reader = pypdf.PdfReader(io.BytesIO(pdf.content))
+    text = " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+    assert " ".join(sentence.split(" ")[-4:]) in text  # the support, in the draft's language
