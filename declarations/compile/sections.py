@@ -11,6 +11,7 @@ section by Compact theme needs from it (``_by_theme``).
 from collections import Counter
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_countries import countries
 
@@ -23,7 +24,7 @@ from declarations.compile.inputs import (
     round_table_practices,
     round_table_reports,
 )
-from declarations.compile.paragraphs import cluster_paragraph, counted, format_number, language_mark, paragraph
+from declarations.compile.paragraphs import cluster_paragraph, counted, format_number, language_mark, listing, paragraph
 from declarations.compile.synthesis import key_messages, support_sentence
 from roundtables.models import Contribution
 from sdg_targets.models import Target
@@ -321,16 +322,30 @@ def _frameworks(code, shown):
 
 
 def _good_practices(code, practices, language):
-    """Up to PRACTICES published good practices (title and countries), then a count of the others."""
+    """The good practices cited: one sentence naming up to PRACTICES published good practices (title
+    in quotation marks, its language marked when another, and countries), then a count of the others."""
     paragraphs = []
     section = f"rt:{code}:practices"
-    for pk, title, practice_language, practice_countries in practices[:PRACTICES]:
+    cited = []
+    for _pk, title, practice_language, practice_countries in practices[:PRACTICES]:
         # values_list gives a multiple CountryField as stored: "DE,MA".
         codes = [code for code in str(practice_countries or "").split(",") if code]
-        names = ", ".join(sorted(str(countries.name(code)) for code in codes))
-        text = f"{title} ({names})" if names else title
+        names = listing(sorted(str(countries.name(code)) for code in codes))
+        quoted = language_mark(_("“%(title)s”") % {"title": title}, practice_language, language)
+        cited.append(f"{quoted} ({names})" if names else quoted)
+    if cited:
         paragraphs.append(
-            paragraph(section, language_mark(text, practice_language, language), round_table=code, practice_ids=[pk])
+            paragraph(
+                section,
+                ngettext(
+                    "The good practice shared for this round table is %(practices)s.",
+                    "Good practices shared for this round table include %(practices)s.",
+                    len(cited),
+                )
+                % {"practices": listing(cited)},
+                round_table=code,
+                practice_ids=[row[0] for row in practices[:PRACTICES]],
+            )
         )
     if len(practices) > PRACTICES:
         paragraphs.append(

@@ -91,7 +91,10 @@ def test_round_table_parts_and_the_themes_section(inputs, compiled):
 
     practices = [row for row in rows if row.section == "rt:1.1:practices"]
     assert [row.practice_ids for row in practices if row.kind == "paragraph"] == [[inputs["practice"].pk]]
-    assert "Fair recruitment corridor (Philippines)" in [row.text for row in practices]
+    assert "Good practices" in [row.text for row in practices if row.kind == "heading"]
+    assert [row.text for row in practices if row.kind == "paragraph"] == [
+        "The good practice shared for this round table is “Fair recruitment corridor” (Philippines)."
+    ]
 
     recommendations = [row for row in rows if row.section == "rt:1.1:recommendations" and row.kind == "paragraph"]
     merged, b = recommendations[0], recommendations[1]
