@@ -81,7 +81,25 @@ def _references_sentence(field, codes, numbers):
         "The recommendation in paragraph %(numbers)s addresses %(frameworks)s.",
         "The recommendations in paragraphs %(numbers)s address %(frameworks)s.",
         len(numbers),
-    ) % {"numbers": listing(numbers), "frameworks": frameworks % {"codes": listing(codes)}}
+    ) % {"numbers": listing(_ranges(numbers)), "frameworks": frameworks % {"codes": listing(codes)}}
+
+
+def _ranges(numbers):
+    """Paragraph numbers with runs of three or more as ranges: 6, 7, 8, 10 -> "6–8", "10"."""
+    values = sorted(int(number) for number in numbers)
+    runs = []
+    for value in values:
+        if runs and value == runs[-1][1] + 1:
+            runs[-1][1] = value
+        else:
+            runs.append([value, value])
+    result = []
+    for first, last in runs:
+        if last - first >= 2:
+            result.append(f"{first}–{last}")
+        else:
+            result.extend(str(value) for value in range(first, last + 1))
+    return result
 
 
 def _round_table_part(content):

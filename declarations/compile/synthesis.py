@@ -116,10 +116,16 @@ def _constituency_plural(value, *, subject):
 
 
 def who_by_constituency(counts, *, subject=True):
-    """The constituencies of ``counts`` ({value: contributions}) in the plural, most first."""
+    """The constituencies of ``counts`` ({value: contributions}) in the plural, most first; every
+    constituency said as such, and beyond NAMED the first ones "and others"."""
     order = {value: index for index, value in enumerate(Constituency.values)}
     ranked = sorted(counts, key=lambda value: (-counts[value], order.get(value, len(order)), value))
-    return listing([_constituency_plural(value, subject=subject) for value in ranked])
+    if subject and len(ranked) == len(Constituency.values) and set(ranked) == set(Constituency.values):
+        return pgettext("constituency as subject", "participants of every constituency")
+    names = [_constituency_plural(value, subject=subject) for value in ranked]
+    if subject and len(names) > NAMED:
+        names = [*names[:NAMED], pgettext("constituency as subject", "others")]
+    return listing(names)
 
 
 def who_by_name(organisations):

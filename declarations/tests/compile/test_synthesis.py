@@ -148,3 +148,21 @@ def test_identical_inputs_give_identical_bytes(statements):
     assert second.version == first.version + 1
     assert second.content == first.content and second.html == first.html
     assert second.inputs_hash == first.inputs_hash
+
+
+def test_attribution_of_many_constituencies_and_ranges_of_paragraphs():
+    from django.utils import translation
+
+    from declarations.compile.document import _ranges
+
+    every = dict.fromkeys(Constituency.values, 1)
+    four = {GOV: 5, CSO: 9, PRIVATE: 1, Constituency.ACADEMIA: 2}
+    with translation.override("en"):
+        assert synthesis.who_by_constituency(every) == "participants of every constituency"
+        assert synthesis.who_by_constituency(four) == "civil society organisations, governments, academics and others"
+    with translation.override("fr"):
+        assert (
+            synthesis.who_by_constituency({GOV: 2, CSO: 1})
+            == "les gouvernements et les organisations de la société civile"
+        )
+    assert _ranges(["6", "7", "8", "10", "12", "13"]) == ["6–8", "10", "12", "13"]
