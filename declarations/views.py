@@ -218,6 +218,9 @@ def _source_count():
     )
 
 
+SENTENCE_SOURCES_SHOWN = 10  # contribution numbers listed per sentence of a synthesis paragraph
+
+
 class StaffDraft(TemplateView):
     """A version, paragraph by paragraph, each with where it came from beside it."""
 
@@ -250,6 +253,15 @@ class StaffDraft(TemplateView):
         practice_ids = {pid for p in rows for pid in (p.practice_ids or []) if isinstance(pid, int)}
         practices = Practice.objects.in_bulk(practice_ids) if practice_ids else {}
         for paragraph in rows:
+            # A synthesis paragraph: which contributions each of its sentences cites.
+            paragraph.sentence_sources = [
+                {
+                    "count": len(sentence["sources"]),
+                    "shown": ", ".join(f"#{pk}" for pk in sentence["sources"][:SENTENCE_SOURCES_SHOWN]),
+                    "more": max(0, len(sentence["sources"]) - SENTENCE_SOURCES_SHOWN),
+                }
+                for sentence in paragraph.sentences or []
+            ]
             paragraph.practices = [practices[pid] for pid in (paragraph.practice_ids or []) if pid in practices]
             paragraph.more_sources = (paragraph.source_count or 0) - len(paragraph.first_sources)
             paragraph.constituency_labels = [constituency_label(c, missing="") for c in paragraph.constituencies or []]

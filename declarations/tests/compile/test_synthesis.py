@@ -70,8 +70,11 @@ def test_the_synthesis_picks_what_most_contributions_share_and_says_who(statemen
     assert content[messages[0].position]["sentences"] == [
         {"text": messages[0].text, "sources": sorted(c.pk for c in made[:3])}
     ]
+    assert messages[0].sentences == content[messages[0].position]["sentences"]
     page = staff_client.get(reverse("declarations:staff-draft", kwargs={"pk": draft.pk})).content.decode()
     assert "Civil society organisations and governments stressed that migrant workers pay" in page
+    numbers = ", ".join(f"#{c.pk}" for c in made[:3])
+    assert f'<ol class="small sentence-sources"><li>Contributions {numbers}</li></ol>' in page
 
 
 def test_attribution_names_organisations_when_the_forum_lifts_the_chatham_house_rule(statements):
