@@ -19,7 +19,7 @@ from practices.models import Practice
 from roundtables.models import Contribution, RapporteurReport, RoundTable
 from sdg_targets.models import CompactTheme
 
-COMPILER_VERSION = "7"  # in every inputs hash and in Draft.content: raising it makes every next compile a new version
+COMPILER_VERSION = "8"  # in every inputs hash and in Draft.content: raising it makes every next compile a new version
 STREAM_CHUNK = 2000
 
 INCLUDED = (Contribution.Status.ACCEPTED, Contribution.Status.DUPLICATE)

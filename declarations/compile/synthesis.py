@@ -163,6 +163,17 @@ def _following_that(sentence):
     return None
 
 
+def _without_opening_clause(sentence):
+    """The sentence without an opening clause of stop words and words of the genre ("In our
+    experience, …", "Selon nos membres, …")."""
+    head, comma, rest = sentence.partition(",")
+    words = head.split(" ")
+    opening = comma and rest.strip() and len(words) <= _OPENING_WORDS // 2
+    if opening and all(fold(word.lower()) in STOP_WORDS for word in words if word):
+        return rest.strip()
+    return sentence
+
+
 def _lower_first(text):
     first = text.split(" ", 1)[0].strip(",;:")
     if len(first) > 1 and (first[1:].lower() != first[1:] or _is_country(first)):
@@ -178,16 +189,22 @@ def _capitalise(text):
     return text[:1].upper() + text[1:]
 
 
-def attributed(sentence, who, *, speakers=2):
+def attributed(sentence, who, *, speakers=2, again=False):
     """The sentence said by ``who`` (``speakers`` of them: the verb agrees): "Governments and civil
-    society organisations stressed that …"."""
+    society organisations stressed that …"; ``again`` (the same speakers as the sentence before):
+    "The same participants also noted that …"."""
     rest = _following_that(sentence)
     if rest is None:
-        rest = _lower_first(sentence)
+        rest = _lower_first(_without_opening_clause(sentence))
     rest = rest.rstrip()
     if rest[-1:] not in ".!?":
         rest += "."
-    template = ngettext("%(who)s stressed that %(what)s", "%(who)s stressed that %(what)s", speakers)
+    if again:
+        template = ngettext(
+            "The same organisation also noted that %(what)s", "The same participants also noted that %(what)s", speakers
+        )
+    else:
+        template = ngettext("%(who)s stressed that %(what)s", "%(who)s stressed that %(what)s", speakers)
     if translation.get_language() == "fr" and fold(rest[:1].lower()) in "aeiouyh":
         template = template.replace("que %(what)s", "qu’%(what)s")  # French elides "que" before a vowel
     return _capitalise(template % {"who": who, "what": rest})
@@ -246,9 +263,12 @@ def _paragraphs(section, code, clusters, terms_of, kept, show_names):
             who = who_by_constituency(Counter(constituency for _pk, constituency, _org in members if constituency))
             who, speakers = who or pgettext("constituency as subject", "participants"), 2
         sources = sorted(pk for pk, _constituency, _organisation in members)
-        text = f"{attributed(sentence, who, speakers=speakers)[:-1]} ({contributions_in_words(len(sources))})."
+        group = groups.setdefault(theme, [])
+        again = bool(group) and group[-1]["who"] == who
+        said = attributed(sentence, who, speakers=speakers, again=again)
+        text = f"{said[:-1]} ({contributions_in_words(len(sources))})."
         constituencies = sorted({constituency for _pk, constituency, _org in members if constituency})
-        groups.setdefault(theme, []).append({"text": text, "sources": sources, "constituencies": constituencies})
+        group.append({"text": text, "sources": sources, "constituencies": constituencies, "who": who})
     paragraphs = []
     for theme, items in groups.items():
         item = paragraph(

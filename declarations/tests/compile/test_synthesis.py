@@ -169,3 +169,26 @@ def test_attribution_of_many_constituencies_and_ranges_of_paragraphs():
             == "les gouvernements et les organisations de la société civile"
         )
     assert _ranges(["6", "7", "8", "10", "12", "13"]) == ["6–8", "10", "12", "13"]
+
+
+def test_openings_are_dropped_and_the_same_speakers_are_not_named_twice():
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert synthesis.attributed("In our experience, migrant workers pay fees.", "governments") == (
+            "Governments stressed that migrant workers pay fees."
+        )
+        assert synthesis.attributed("Our members report that Germany funds training", "academics") == (
+            "Academics stressed that Germany funds training."
+        )
+        assert synthesis.attributed("Fees keep rising.", "governments", again=True) == (
+            "The same participants also noted that fees keep rising."
+        )
+    with translation.override("fr"):
+        assert synthesis.attributed("Selon nos membres, il faut agir.", "les gouvernements") == (
+            "Les gouvernements ont souligné qu’il faut agir."
+        )
+    with translation.override("es"):
+        assert synthesis.attributed("Los costes suben.", "los gobiernos", again=True) == (
+            "Los mismos participantes también señalaron que los costes suben."
+        )
