@@ -93,10 +93,12 @@ Every numbered paragraph traces to at least one contribution, report or practice
 (``declarations/tests/compile/test_text.py`` checks it).
 
 Accepted contributions are used; those staff marked ``duplicate`` count as support of their
-original (``duplicate_of``) when it is used too (else they stand on their own). Contributions in
-another language than the draft's are kept as written, with the language in brackets (``… [en]``):
-the co-chairs decide what to translate, and a silent machine translation would put words in
-participants' mouths. A rapporteur's report is taken in the draft's language, else in English,
+original (``duplicate_of``) when it is used too (else they stand on their own). A contribution
+staff marked the same as one in another language (``Contribution.same_as``) is merged with it: the
+cluster's text is its earliest contribution in the draft's language, the others count as support.
+Contributions in another language than the draft's with no such link are kept as written, with the
+language in brackets (``… [en]``): the co-chairs decide what to translate, and a silent machine
+translation would put words in participants' mouths. A rapporteur's report is taken in the draft's language, else in English,
 French, Spanish.
 
 Determinism: the same inputs give the same ``content`` and ``html``, byte for byte: no time stamps,
