@@ -98,8 +98,8 @@ staff marked the same as one in another language (``Contribution.same_as``) is m
 cluster's text is its earliest contribution in the draft's language, the others count as support.
 Contributions in another language than the draft's with no such link are kept as written, with the
 language in brackets (``… [en]``): the co-chairs decide what to translate, and a silent machine
-translation would put words in participants' mouths. A rapporteur's report is taken in the draft's language, else in English,
-French, Spanish.
+translation would put words in participants' mouths. A rapporteur's report is taken in the
+draft's language, else in English, French, Spanish.
 
 Determinism: the same inputs give the same ``content`` and ``html``, byte for byte: no time stamps,
 everything ordered by stable keys (contribution ids, codes, positions), merging seeded

@@ -172,8 +172,6 @@ class _Reading:
     by_constituency: Counter
     organisations: set  # (constituency, organisation name, country)
     country_codes: set
-    target_counts: Counter  # of the recommendations' SDG targets
-    theme_counts: Counter  # of the recommendations' Compact themes
     processed: int
 
 
@@ -185,7 +183,6 @@ def _read_contributions(round_table_id, digest, progress):
     by_constituency = Counter()
     organisations = set()
     country_codes = set()
-    target_counts, theme_counts = Counter(), Counter()
     processed = 0
     for row in contribution_rows(round_table_id):
         feed_row(digest, row)
@@ -197,9 +194,6 @@ def _read_contributions(round_table_id, digest, progress):
             organisations.add((constituency or "", organisation_name, country))
         if country:
             country_codes.add(country)
-        if kind == REC:
-            target_counts.update(targets)
-            theme_counts.update(themes)
         values = (text, row_language, constituency, targets, themes, organisation_name, country)
         if status == Contribution.Status.DUPLICATE and original in kind_of:
             clusters[kind_of[original]].join(pk, original, *values)
@@ -213,7 +207,7 @@ def _read_contributions(round_table_id, digest, progress):
             progress.step()
     if progress is not None:
         progress.write()
-    return _Reading(clusters, by_constituency, organisations, country_codes, target_counts, theme_counts, processed)
+    return _Reading(clusters, by_constituency, organisations, country_codes, processed)
 
 
 def _key_messages(code, reports, statements, language, *, show_names):
