@@ -309,6 +309,7 @@ class StaffParagraphSources(TemplateView):
             "practices": Practice.objects.filter(
                 pk__in=[p for p in paragraph.practice_ids or [] if isinstance(p, int)]
             ),
+            "can_moderate": can(request.user, "roundtables.moderate_contributions"),
         }
         return no_store(self.render_to_response(self.get_context_data(**context)))
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -89,6 +90,10 @@ class ContributionQueue(PermissionRequiredMixin, TemplateView):
         )
 
     def back(self):
+        # A form on another staff page (the declaration's sources panel) names where to go back to.
+        target = self.request.POST.get("next", "")
+        if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()}):
+            return redirect(target)
         return redirect(self.request.get_full_path())
 
     def post(self, request, *args, **kwargs):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from docx.oxml.ns import qn
 
 from declarations.tests.compile.helpers import compile_now, contribute
+from roundtables.models import Contribution
 from stakeholders.models import AuditEntry, Constituency
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +101,27 @@ def test_word_and_pdf_of_each_language(forum, staff_client, language, tag, sente
     reader = pypdf.PdfReader(io.BytesIO(pdf.content))
     text = " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
     assert " ".join(sentence.split(" ")[-4:]) in text  # the support, in the draft's language
+
+
+def test_same_as_from_the_sources_panel_comes_back_to_it(forum, staff_client):
+    round_table = forum.round_tables.get(code="1.1")
+    en = contribute(round_table, EN, constituency=Constituency.GOVERNMENT, country="DE")
+    fr = contribute(round_table, FR, language="fr", country="SN")
+    draft = compile_now(forum, language="en").draft
+    paragraph = draft.paragraphs.get(section="rt:1.1:recommendations", number__gt="", text__startswith="Extend")
+    url = reverse("declarations:staff-paragraph-sources", kwargs={"pk": draft.pk, "position": paragraph.position})
+    page = staff_client.get(url).content.decode()
+    assert f'<input type="hidden" name="next" value="{url}">' in page
+    response = staff_client.post(QUEUE, {"action": "same_as", "contribution": fr.pk, "same_as": en.pk, "next": url})
+    assert response.status_code == 302 and response["Location"] == url
+    fr.refresh_from_db()
+    assert fr.same_as_id == en.pk
+    # Somewhere else than this site: back to the queue instead.
+    waiting = contribute(round_table, "Another text entirely.", status=Contribution.Status.SUBMITTED)
+    response = staff_client.post(
+        QUEUE, {"action": "accept", "contribution": waiting.pk, "next": "https://example.org/"}
+    )
+    assert response.status_code == 302 and response["Location"] == QUEUE
+    assert _recommendations(forum, "en")[0] == (
+        f"{EN} Supported by two contributions (governments and civil society organisations), in two regions."
+    )
