@@ -73,6 +73,7 @@ def copy_draft(*, source, version, author, note):
         "constituencies",
         "round_table_id",
         "practice_ids",
+        "sentences",
         "edited_by_id",
         "edited_at",
     ]
@@ -143,7 +144,10 @@ def edit_paragraph(*, draft, position, text, editor, latest_seen):
         label = f"§{paragraph.number}" if paragraph.number else f"#{paragraph.position}"
         note = _("edited by %(name)s: %(paragraph)s") % {"name": _editor_name(editor), "paragraph": label}
         new_draft, mapping = copy_draft(source=draft, version=latest + 1, author=editor, note=note)
-        Paragraph.objects.filter(pk=mapping[paragraph.pk]).update(text=text, edited_by=editor, edited_at=timezone.now())
+        # An edited synthesis paragraph no longer says sentence by sentence what it cites: its sources stay.
+        Paragraph.objects.filter(pk=mapping[paragraph.pk]).update(
+            text=text, sentences=[], edited_by=editor, edited_at=timezone.now()
+        )
         new_draft.content = _content_with(draft.content, position, text)
         new_draft.html = render_draft_html(new_draft)
         new_draft.save(update_fields=["content", "html"])

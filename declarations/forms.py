@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 # Drafts are compiled in the forum's working languages.
-COMPILE_LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+COMPILE_LANGUAGES = [("fr", _("French")), ("en", _("English")), ("es", _("Spanish"))]
 
 
 class CompileForm(forms.Form):

@@ -82,6 +82,8 @@ class Paragraph(models.Model):
     sources = models.ManyToManyField(Contribution, blank=True, related_name="declaration_paragraphs")
     reports = models.ManyToManyField(RapporteurReport, blank=True, related_name="declaration_paragraphs")
     practice_ids = models.JSONField(default=list, blank=True)
+    # A synthesis paragraph's sentences and the contributions each cites: [{"text", "sources"}].
+    sentences = models.JSONField(default=list, blank=True)
     edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -19,6 +19,8 @@ urlpatterns = [
     path("staff/declaration/forum/<slug:forum>/", views.StaffOverview.as_view(), name="staff-forum"),
     path("staff/declaration/forum/<slug:forum>/compile/", views.StaffCompile.as_view(), name="staff-compile"),
     path("staff/declaration/jobs/<int:pk>/", views.StaffJob.as_view(), name="staff-job"),
+    # Staff: the language versions side by side.
+    path("staff/declaration/forum/<slug:forum>/languages/", views.StaffLanguages.as_view(), name="staff-languages"),
     # Staff: one version, its paragraphs' sources, editing, marking final, publishing.
     path("staff/declaration/versions/<int:pk>/", views.StaffDraft.as_view(), name="staff-draft"),
     path(

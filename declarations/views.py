@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
 from common.http import no_store
-from declarations import editing, exports
+from declarations import editing, exports, languages
 from declarations.compile import job_progress as engine_job_progress
 from declarations.compile import request_compile
 from declarations.diff import compare
@@ -218,6 +218,9 @@ def _source_count():
     )
 
 
+SENTENCE_SOURCES_SHOWN = 10  # contribution numbers listed per sentence of a synthesis paragraph
+
+
 class StaffDraft(TemplateView):
     """A version, paragraph by paragraph, each with where it came from beside it."""
 
@@ -250,6 +253,15 @@ class StaffDraft(TemplateView):
         practice_ids = {pid for p in rows for pid in (p.practice_ids or []) if isinstance(pid, int)}
         practices = Practice.objects.in_bulk(practice_ids) if practice_ids else {}
         for paragraph in rows:
+            # A synthesis paragraph: which contributions each of its sentences cites.
+            paragraph.sentence_sources = [
+                {
+                    "count": len(sentence["sources"]),
+                    "shown": ", ".join(f"#{pk}" for pk in sentence["sources"][:SENTENCE_SOURCES_SHOWN]),
+                    "more": max(0, len(sentence["sources"]) - SENTENCE_SOURCES_SHOWN),
+                }
+                for sentence in paragraph.sentences or []
+            ]
             paragraph.practices = [practices[pid] for pid in (paragraph.practice_ids or []) if pid in practices]
             paragraph.more_sources = (paragraph.source_count or 0) - len(paragraph.first_sources)
             paragraph.constituency_labels = [constituency_label(c, missing="") for c in paragraph.constituencies or []]
@@ -297,6 +309,7 @@ class StaffParagraphSources(TemplateView):
             "practices": Practice.objects.filter(
                 pk__in=[p for p in paragraph.practice_ids or [] if isinstance(p, int)]
             ),
+            "can_moderate": can(request.user, "roundtables.moderate_contributions"),
         }
         return no_store(self.render_to_response(self.get_context_data(**context)))
 
@@ -416,7 +429,31 @@ class StaffMarkFinal(_StaffDraftAction):
 class StaffPublish(_StaffDraftAction):
     def act(self, draft, user):
         editing.publish(draft=draft, user=user)
+        misaligned = languages.misaligned_with(draft)
+        if misaligned:
+            names = ", ".join(str(dict(COMPILE_LANGUAGES).get(code, code)) for code in misaligned)
+            messages.warning(
+                self.request,
+                _(
+                    "Its paragraphs do not align with the final version in %(languages)s (not the same numbers in "
+                    "the same sections): compare the language versions side by side."
+                )
+                % {"languages": names},
+            )
         return _("Version %(version)s is published.") % {"version": draft.version}
+
+
+class StaffLanguages(PermissionRequiredMixin, TemplateView):
+    """The forum's language versions of the declaration side by side, aligned by paragraph number,
+    with the paragraphs whose counterpart changed after them marked out of date."""
+
+    permission = "declarations.view_drafts"
+    template_name = "declarations/staff_languages.html"
+
+    def get(self, request, *args, **kwargs):
+        forum = forum_or_404(kwargs.get("forum"))
+        context = self.get_context_data(forum=forum, side_by_side=languages.language_versions(forum))
+        return no_store(self.render_to_response(context))
 
 
 class StaffUnpublish(_StaffDraftAction):

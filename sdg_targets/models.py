@@ -49,6 +49,15 @@ class Target(models.Model):
         suffix = code.split(".", 1)[1]
         return int(suffix) if suffix.isdigit() else 100 + ord(suffix.lower()) - ord("a") + 1
 
+    @staticmethod
+    def sort_key(code):
+        """Natural order of target codes: goal, then target, numbers before letters (3.c, 5.2, 10.7,
+        10.c, 17.18), as the UN lists them; a code that is not "goal.target" comes last as written."""
+        goal, _dot, suffix = code.partition(".")
+        if not goal.isdigit() or not suffix:
+            return (1000, 0, code)
+        return (int(goal), Target.position_from_code(code), code)
+
 
 class CompactTheme(models.Model):
     """A theme of the intergovernmental negotiations on the Global Compact for Safe, Orderly

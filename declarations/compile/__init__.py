@@ -67,27 +67,39 @@ recommendation: every contribution of the cluster, its representative first in `
 ``Paragraph.reports`` the rapporteurs' reports, ``practice_ids`` the good practices it cites.
 ``Draft.html`` is ``declarations.rendering.render_html(draft)``.
 
-What goes in (``KEY_MESSAGES`` and the other numbers are constants of ``sections``):
+What goes in (``RECOMMENDATIONS`` and the other numbers are constants of ``sections`` and
+``synthesis``):
 
-* preamble: the forum (title, theme, city, dates, co-chairs = host countries) and participation
-  (contributions, organisations and countries, by constituency);
-* per round table: key messages (the rapporteurs' reports, one paragraph each, then the
-  ``KEY_MESSAGES`` most supported statements, merged like recommendations), the ``RECOMMENDATIONS``
-  most supported recommendations (near-duplicates merged, with their support and constituencies),
-  then one paragraph counting the other recommendations (its sources are all of them); the SDG
-  targets and Compact themes the recommendations address (with counts; the round table's own links
-  when none are tagged; these two paragraphs count tags and list no sources); up to ``PRACTICES``
+* preamble (not numbered): the forum (title, theme, city, dates as the language writes them,
+  co-chairs = host countries) and participation (contributions, organisations and countries, by
+  constituency);
+* per round table: key messages: the rapporteurs' reports (one paragraph per block), then the
+  synthesis of the statements (``synthesis``: the sentences most representative of what many
+  contributions said, extractive, a paragraph per Global Compact theme, each sentence attributed by
+  constituency in words, or by organisation when the forum shows names, and ending with its support
+  in words; the paragraph's ``sentences`` keep each sentence's sources), then a paragraph counting
+  the statements it does not cite; the ``RECOMMENDATIONS`` best recommendations (near-duplicates
+  merged; ranked by support, then breadth: constituencies, then regions; each followed by its
+  support in words, its constituencies and regions), then one paragraph counting the others (its
+  sources are all of them); the SDG targets and Compact themes said of the recommendations that
+  address them ("The recommendations in paragraphs 12 and 14 address SDG target 10.7."; targets in
+  natural order; the paragraph cites those recommendations' contributions); up to ``PRACTICES``
   published good practices linked to the round table;
 * by Compact theme: the ``PER_THEME`` most supported recommendations tagged with it, all round
   tables together, and a paragraph counting the others;
-* annex: the contributing organisations by constituency, with their country.
+* annex (not numbered): the contributing organisations by constituency, with their country.
+
+Every numbered paragraph traces to at least one contribution, report or practice
+(``declarations/tests/compile/test_text.py`` checks it).
 
 Accepted contributions are used; those staff marked ``duplicate`` count as support of their
-original (``duplicate_of``) when it is used too (else they stand on their own). Contributions in
-another language than the draft's are kept as written, with the language in brackets (``… [en]``):
-the co-chairs decide what to translate, and a silent machine translation would put words in
-participants' mouths. A rapporteur's report is taken in the draft's language, else in English,
-French, Spanish.
+original (``duplicate_of``) when it is used too (else they stand on their own). A contribution
+staff marked the same as one in another language (``Contribution.same_as``) is merged with it: the
+cluster's text is its earliest contribution in the draft's language, the others count as support.
+Contributions in another language than the draft's with no such link are kept as written, with the
+language in brackets (``… [en]``): the co-chairs decide what to translate, and a silent machine
+translation would put words in participants' mouths. A rapporteur's report is taken in the
+draft's language, else in English, French, Spanish.
 
 Determinism: the same inputs give the same ``content`` and ``html``, byte for byte: no time stamps,
 everything ordered by stable keys (contribution ids, codes, positions), merging seeded

@@ -8,11 +8,20 @@ the annex of contributing organisations.
 
 from collections import Counter
 
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_countries import countries
 
-from declarations.compile.paragraphs import cluster_paragraph, format_number, heading, paragraph
+from declarations.compile.paragraphs import (
+    cluster_paragraph,
+    counted,
+    date_range,
+    format_number,
+    heading,
+    listing,
+    paragraph,
+)
 from declarations.compile.sections import PER_THEME
 from declarations.models import Paragraph
 from sdg_targets.models import CompactTheme
@@ -40,8 +49,57 @@ def build_paragraphs(forum, language, contents):
             paragraphs.extend(_round_table_part(content))
         paragraphs.extend(_themes_section(contents))
         paragraphs.extend(_annex(organisations))
-    _number_paragraphs(paragraphs)
+        _number_paragraphs(paragraphs)
+        _write_references(paragraphs)
     return paragraphs
+
+
+def _write_references(paragraphs):
+    """The text of the paragraphs that name recommendations by number ("The recommendations in
+    paragraphs 12, 14 and 17 address SDG target 10.7."); then the keys used to find them go."""
+    numbers = {}
+    for item in paragraphs:
+        if "representative" in item and item["section"].endswith(":recommendations"):
+            numbers[(item["round_table"], item["representative"])] = item["number"]
+    for item in paragraphs:
+        refers = item.pop("refers", None)
+        if refers is not None:
+            item["text"] = " ".join(
+                _references_sentence(refers["field"], codes, [numbers[(item["round_table"], pk)] for pk in reps])
+                for codes, reps in refers["groups"]
+            )
+    for item in paragraphs:
+        item.pop("representative", None)
+
+
+def _references_sentence(field, codes, numbers):
+    if field == "targets":
+        frameworks = ngettext("SDG target %(codes)s", "SDG targets %(codes)s", len(codes))
+    else:
+        frameworks = ngettext("Global Compact theme %(codes)s", "Global Compact themes %(codes)s", len(codes))
+    return ngettext(
+        "The recommendation in paragraph %(numbers)s addresses %(frameworks)s.",
+        "The recommendations in paragraphs %(numbers)s address %(frameworks)s.",
+        len(numbers),
+    ) % {"numbers": listing(_ranges(numbers)), "frameworks": frameworks % {"codes": listing(codes)}}
+
+
+def _ranges(numbers):
+    """Paragraph numbers with runs of three or more as ranges: 6, 7, 8, 10 -> "6–8", "10"."""
+    values = sorted(int(number) for number in numbers)
+    runs = []
+    for value in values:
+        if runs and value == runs[-1][1] + 1:
+            runs[-1][1] = value
+        else:
+            runs.append([value, value])
+    result = []
+    for first, last in runs:
+        if last - first >= 2:
+            result.append(f"{first}–{last}")
+        else:
+            result.extend(str(value) for value in range(first, last + 1))
+    return result
 
 
 def _round_table_part(content):
@@ -70,20 +128,22 @@ def _round_table_part(content):
     return paragraphs
 
 
+# The preamble and the annex say what the forum was and who took part; they are not numbered: a
+# numbered paragraph is a finding of the body, and each one traces to contributions, reports or practices.
+UNNUMBERED_SECTIONS = ("preamble", "annex")
+
+
 def _number_paragraphs(paragraphs):
-    """Positions 1..n; paragraphs (not headings) numbered "1", "2", … through the whole document."""
+    """Positions 1..n; the body's paragraphs (not headings, not the preamble's or the annex's)
+    numbered "1", "2", … through the whole document."""
     number = 0
     for position, item in enumerate(paragraphs, start=1):
         item["position"] = position
-        if item["kind"] == Paragraph.Kind.PARAGRAPH:
+        if item["kind"] == Paragraph.Kind.PARAGRAPH and item["section"] not in UNNUMBERED_SECTIONS:
             number += 1
             item["number"] = str(number)
         else:
             item["number"] = ""
-
-
-def _date(value):
-    return formats.date_format(value, "DATE_FORMAT") if value else ""
 
 
 def _preamble(forum, contents):
@@ -106,13 +166,12 @@ def _forum_text(forum):
         "forum": forum.title,
         "theme": forum.theme,
         "city": forum.city,
-        "start": _date(forum.start_date),
-        "end": _date(forum.end_date),
-        "hosts": _(" and ").join(hosts),
+        "dates": date_range(forum.start_date, forum.end_date) if forum.start_date else "",
+        "hosts": listing(hosts),
     }
-    if forum.city and forum.start_date and forum.end_date and hosts:
+    if forum.city and forum.start_date and hosts:
         text = _(
-            "The %(forum)s met in %(city)s from %(start)s to %(end)s under the co-chairmanship of %(hosts)s, "
+            "The %(forum)s met in %(city)s on %(dates)s under the co-chairmanship of %(hosts)s, "
             "on the theme “%(theme)s”."
         )
     elif hosts:
@@ -137,21 +196,24 @@ def _participation(contents):
         % {"constituency": constituency_label(value, missing=_("not stated")), "count": format_number(count)}
         for value, count in sorted(by_constituency.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
     )
+    round_tables = counted("The round table", "The %(count)s round tables", len(contents))
     if total:
         text = _(
-            "The %(round_tables)s round tables received %(contributions)s contributions from %(organisations)s "
-            "organisations of %(countries)s countries, by constituency: %(breakdown)s."
+            "%(round_tables)s received %(contributions)s from %(organisations)s of %(countries)s, "
+            "by constituency: %(breakdown)s."
         ) % {
-            "round_tables": format_number(len(contents)),
-            "contributions": format_number(total),
-            "organisations": format_number(len({(name, country) for _c, name, country in organisations})),
-            "countries": format_number(len(country_codes)),
+            "round_tables": round_tables,
+            "contributions": counted("%(count)s contribution", "%(count)s contributions", total),
+            "organisations": counted(
+                "%(count)s organisation",
+                "%(count)s organisations",
+                len({(name, country) for _c, name, country in organisations}),
+            ),
+            "countries": counted("%(count)s country", "%(count)s countries", len(country_codes)),
             "breakdown": breakdown,
         }
     else:
-        text = _("The %(round_tables)s round tables received no contribution yet.") % {
-            "round_tables": format_number(len(contents))
-        }
+        text = _("%(round_tables)s received no contribution yet.") % {"round_tables": round_tables}
     return text, organisations
 
 
@@ -185,10 +247,18 @@ def _themes_section(contents):
             paragraphs.append(
                 paragraph(
                     section,
-                    _("%(count)s other recommendations (%(contributions)s contributions) address this theme.")
+                    ngettext(
+                        "%(count)s other recommendation (%(contributions)s) addresses this theme.",
+                        "%(count)s other recommendations (%(contributions)s) address this theme.",
+                        hidden,
+                    )
                     % {
                         "count": format_number(hidden),
-                        "contributions": format_number(entry["contributions"] - sum(c["support_count"] for c in shown)),
+                        "contributions": counted(
+                            "%(count)s contribution",
+                            "%(count)s contributions",
+                            entry["contributions"] - sum(c["support_count"] for c in shown),
+                        ),
                     },
                     sources=sources,
                     themes=[theme],

@@ -19,7 +19,7 @@ from practices.models import Practice
 from roundtables.models import Contribution, RapporteurReport, RoundTable
 from sdg_targets.models import CompactTheme
 
-COMPILER_VERSION = "1"  # in every inputs hash and in Draft.content: raising it makes every next compile a new version
+COMPILER_VERSION = "8"  # in every inputs hash and in Draft.content: raising it makes every next compile a new version
 STREAM_CHUNK = 2000
 
 INCLUDED = (Contribution.Status.ACCEPTED, Contribution.Status.DUPLICATE)
@@ -60,6 +60,7 @@ def forum_digest(forum, language):
             forum.start_date,
             forum.end_date,
             sorted(str(code) for code in forum.host_countries),
+            forum.show_contributor_names,
             [(number, title) for number, title in forum.sub_themes.order_by("number").values_list("number", "title")],
             [tuple(row) for row in CompactTheme.objects.order_by("code").values_list("code", "title")],
         ]
@@ -143,7 +144,7 @@ def _codes_by_contribution(queryset, code_field):
 
 def contribution_rows(round_table_id):
     """The round table's accepted and duplicate contributions, by id, as tuples:
-    (id, text, kind, language, constituency, organisation name, country, status, duplicate_of,
+    (id, text, kind, language, constituency, organisation name, country, status, duplicate_of, same_as,
     [target codes], [theme codes]). Streamed: three ordered queries merged, nothing held."""
     contributions = (
         Contribution.objects.filter(round_table_id=round_table_id, status__in=INCLUDED)
@@ -158,6 +159,7 @@ def contribution_rows(round_table_id):
             "country",
             "status",
             "duplicate_of_id",
+            "same_as_id",
         )
         .iterator(chunk_size=STREAM_CHUNK)
     )

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from common import outbox
 from declarations.compile import document, inputs, sections, storage
@@ -83,6 +84,7 @@ def job_progress(job):
         "status_label": job.get_status_display(),
         "percent": percent,
         "stage": _stage_text(job),
+        "summary": _summary(job, percent, finished),
         "error": job.error,
         "draft_id": job.draft_id,
         "version": job.draft.version if job.draft_id else None,
@@ -91,6 +93,33 @@ def job_progress(job):
         "progress": job.progress,
         "total": job.total,
         "finished": finished,
+    }
+
+
+def _summary(job, percent, finished):
+    """The line under the bar, saying what its percentage counts, so that the two agree: the
+    contributions read (the round tables' tasks) and the round tables whose part is written."""
+    if finished:
+        return _("Done.") if job.status != CompileJob.Status.FAILED else ""
+    if job.stage == "assembling":
+        return _("%(percent)s%% — all %(total)s round tables done; assembling the draft.") % {
+            "percent": percent,
+            "total": format_number(job.round_tables_total),
+        }
+    if job.stage != "round_tables" or not job.total:
+        return _("%(percent)s%% done") % {"percent": percent}
+    return _("%(percent)s%% — %(read)s; %(written)s.") % {
+        "percent": percent,
+        "read": ngettext(
+            "%(done)s of %(count)s contribution read", "%(done)s of %(count)s contributions read", job.total
+        )
+        % {"done": format_number(job.progress), "count": format_number(job.total)},
+        "written": ngettext(
+            "%(done)s of %(count)s round table written",
+            "%(done)s of %(count)s round tables written",
+            job.round_tables_total,
+        )
+        % {"done": format_number(job.round_tables_done), "count": format_number(job.round_tables_total)},
     }
 
 

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_countries import countries
 
 from declarations import dedup
@@ -23,10 +24,12 @@ from declarations.compile.inputs import (
     round_table_practices,
     round_table_reports,
 )
-from declarations.compile.paragraphs import cluster_paragraph, format_number, language_mark, paragraph
+from declarations.compile.paragraphs import cluster_paragraph, counted, format_number, language_mark, listing, paragraph
+from declarations.compile.synthesis import key_messages, support_sentence
 from roundtables.models import Contribution
+from sdg_targets.models import Target
+from stakeholders.regions import regions_of
 
-KEY_MESSAGES = 5  # statements kept as key messages per round table (the most supported)
 RECOMMENDATIONS = 30  # recommendations listed per round table (the most supported)
 PER_THEME = 20  # recommendations listed per Compact theme
 PRACTICES = 10  # good practices cited per round table
@@ -41,38 +44,76 @@ class _Clusters:
 
     def __init__(self):
         self.clusterer = dedup.Clusterer()
-        self.info = {}  # contribution id -> (text, language, constituency, targets, themes)
+        # contribution id -> (text, language, constituency, targets, themes, organisation, country)
+        self.info = {}
+        self.same_as = []  # (id, id) staff marked the same in another language
 
-    def add(self, pk, text, language, constituency, targets, themes):
-        self.info[pk] = (text, language, constituency, targets, themes)
-        self.clusterer.add(pk, text)
+    def add(self, pk, text, language, constituency, targets, themes, organisation, country):
+        self.info[pk] = (text, language, constituency, targets, themes, organisation, country)
+        self.clusterer.add(pk, text, language)
 
-    def join(self, pk, original, text, language, constituency, targets, themes):
+    def join(self, pk, original, text, language, constituency, targets, themes, organisation, country):
         if original not in self.info:
             return False
-        self.info[pk] = (text, language, constituency, targets, themes)
+        self.info[pk] = (text, language, constituency, targets, themes, organisation, country)
         return self.clusterer.join(pk, original)
 
-    def clusters(self, draft_language, round_table_code):
-        """Cluster dicts, most supported first (ties: the earliest representative)."""
+    def _merged_across_languages(self):
+        """The clusters, those that staff linked ("the same as") merged into the earliest of them."""
+        parent = list(range(len(self.clusterer.clusters)))
+
+        def root(index):
+            while parent[index] != index:
+                parent[index] = parent[parent[index]]
+                index = parent[index]
+            return index
+
+        for pk, other in self.same_as:
+            first, second = self.clusterer.cluster_of(pk), self.clusterer.cluster_of(other)
+            if first is not None and second is not None and root(first) != root(second):
+                low, high = sorted((root(first), root(second)))
+                parent[high] = low
+        merged = {}
+        for index, members in enumerate(self.clusterer.clusters):
+            merged.setdefault(root(index), []).extend(members)
+        return [sorted(members) for _index, members in sorted(merged.items())]
+
+    def clusters(self, draft_language, round_table_code, *, members=False):
+        """Cluster dicts, most supported first, then the broadest (most constituencies, then most
+        regions), then those in ``draft_language``, then the earliest representative. Linked clusters
+        are one; its representative (its text) is its earliest contribution in ``draft_language``,
+        else its earliest. ``members=True`` adds what the synthesis needs: ``plain`` (the text
+        unmarked), ``language`` and ``members`` [(id, constituency, organisation)]."""
+        info = self.info
         result = []
-        for members in self.clusterer.clusters:
-            text, language, _constituency, _targets, _themes = self.info[members[0]]
-            targets = sorted({code for pk in members for code in self.info[pk][3]})
-            themes = sorted({code for pk in members for code in self.info[pk][4]})
-            result.append(
-                {
-                    "text": language_mark(text, language, draft_language),
-                    "representative": members[0],
-                    "sources": sorted(members),
-                    "support_count": len(members),
-                    "constituencies": sorted({self.info[pk][2] for pk in members if self.info[pk][2]}),
-                    "round_table": round_table_code,
-                    "targets": targets,
-                    "themes": themes,
-                }
+        for cluster_members in self._merged_across_languages():
+            representative = next((pk for pk in cluster_members if info[pk][1] == draft_language), cluster_members[0])
+            text, language = info[representative][:2]
+            cluster = {
+                "text": language_mark(text, language, draft_language),
+                "representative": representative,
+                "sources": sorted(cluster_members),
+                "support_count": len(cluster_members),
+                "constituencies": sorted({info[pk][2] for pk in cluster_members if info[pk][2]}),
+                "regions": regions_of(info[pk][6] for pk in cluster_members if info[pk][6]),
+                "round_table": round_table_code,
+                "targets": sorted({code for pk in cluster_members for code in info[pk][3]}, key=Target.sort_key),
+                "themes": sorted({code for pk in cluster_members for code in info[pk][4]}),
+            }
+            if members:
+                cluster["plain"] = text
+                cluster["language"] = language
+                cluster["members"] = [(pk, info[pk][2], info[pk][5]) for pk in sorted(cluster_members)]
+            result.append(cluster)
+        result.sort(
+            key=lambda cluster: (
+                -cluster["support_count"],
+                -len(cluster["constituencies"]),
+                -len(cluster["regions"]),
+                info[cluster["representative"]][1] != draft_language,  # then the draft's own language
+                cluster["representative"],
             )
-        result.sort(key=lambda cluster: (-cluster["support_count"], cluster["representative"]))
+        )
         return result
 
 
@@ -90,10 +131,6 @@ def _choose_reports(reports, language):
     return chosen
 
 
-def _code_counts(counter):
-    return [[code, count] for code, count in sorted(counter.items(), key=lambda item: (-item[1], item[0]))]
-
-
 def compile_round_table(round_table, language, *, progress=None):
     """The part of the draft about one round table, with what the preamble, the themes section and
     the annex need from it (a JSON-able dict; see ``build_paragraphs``)."""
@@ -104,12 +141,13 @@ def compile_round_table(round_table, language, *, progress=None):
     digest = round_table_hasher(round_table, language, reports, practices, meta)
     read = _read_contributions(round_table.pk, digest, progress)
     recommendations = read.clusters[REC].clusters(language, code)
-    statements = read.clusters[STATEMENT].clusters(language, code)
-    own_targets, own_themes = meta[4], meta[5]
+    for cluster in recommendations:
+        cluster["text"] = f"{cluster['text']} {support_sentence(cluster)}"
+    statements = read.clusters[STATEMENT].clusters(language, code, members=True)
     paragraphs = [
-        *_key_messages(code, reports, statements, language),
+        *_key_messages(code, reports, statements, language, show_names=round_table.forum.show_contributor_names),
         *_recommendations(code, recommendations),
-        *_frameworks(code, read.target_counts, read.theme_counts, own_targets, own_themes),
+        *_frameworks(code, recommendations[:RECOMMENDATIONS]),
         *_good_practices(code, practices, language),
     ]
     return {
@@ -134,8 +172,6 @@ class _Reading:
     by_constituency: Counter
     organisations: set  # (constituency, organisation name, country)
     country_codes: set
-    target_counts: Counter  # of the recommendations' SDG targets
-    theme_counts: Counter  # of the recommendations' Compact themes
     processed: int
 
 
@@ -147,37 +183,36 @@ def _read_contributions(round_table_id, digest, progress):
     by_constituency = Counter()
     organisations = set()
     country_codes = set()
-    target_counts, theme_counts = Counter(), Counter()
     processed = 0
     for row in contribution_rows(round_table_id):
         feed_row(digest, row)
-        pk, text, kind, row_language, constituency, organisation_name, country, status, original, targets, themes = row
+        (pk, text, kind, row_language, constituency, organisation_name, country, status, original, same_as, targets,
+         themes) = row  # fmt: skip
         processed += 1
         by_constituency[constituency or ""] += 1
         if organisation_name:
             organisations.add((constituency or "", organisation_name, country))
         if country:
             country_codes.add(country)
-        if kind == REC:
-            target_counts.update(targets)
-            theme_counts.update(themes)
-        values = (text, row_language, constituency, targets, themes)
+        values = (text, row_language, constituency, targets, themes, organisation_name, country)
         if status == Contribution.Status.DUPLICATE and original in kind_of:
             clusters[kind_of[original]].join(pk, original, *values)
             kind_of[pk] = kind_of[original]
         else:
             clusters[kind].add(pk, *values)
             kind_of[pk] = kind
+        if same_as is not None:
+            clusters[kind_of[pk]].same_as.append((pk, same_as))
         if progress is not None:
             progress.step()
     if progress is not None:
         progress.write()
-    return _Reading(clusters, by_constituency, organisations, country_codes, target_counts, theme_counts, processed)
+    return _Reading(clusters, by_constituency, organisations, country_codes, processed)
 
 
-def _key_messages(code, reports, statements, language):
-    """The rapporteurs' reports (a paragraph per block of text), the most supported statements and
-    a paragraph counting the others."""
+def _key_messages(code, reports, statements, language, *, show_names):
+    """The rapporteurs' reports (a paragraph per block of text), the synthesis of the statements
+    (``declarations.compile.synthesis``) and a paragraph counting the statements it does not cite."""
     paragraphs = []
     messages = f"rt:{code}:messages"
     for pk, report_language, text in _choose_reports(reports, language):
@@ -191,17 +226,26 @@ def _key_messages(code, reports, statements, language):
                         reports=[pk],
                     )
                 )
-    for cluster in statements[:KEY_MESSAGES]:
-        paragraphs.append(cluster_paragraph(messages, cluster))
-    others = statements[KEY_MESSAGES:]
+    synthesis = key_messages(messages, code, statements, language, show_names=show_names)
+    paragraphs.extend(synthesis)
+    cited = {pk for item in synthesis for pk in item["sources"]}
+    for cluster in statements:
+        del cluster["members"], cluster["plain"], cluster["language"]
+    others = [cluster for cluster in statements if cluster["representative"] not in cited]
     if others:
         paragraphs.append(
             paragraph(
                 messages,
-                _("%(count)s other statements (%(contributions)s contributions) were received.")
+                ngettext(
+                    "%(count)s other statement (%(contributions)s) was received.",
+                    "%(count)s other statements (%(contributions)s) were received.",
+                    len(others),
+                )
                 % {
                     "count": format_number(len(others)),
-                    "contributions": format_number(sum(c["support_count"] for c in others)),
+                    "contributions": counted(
+                        "%(count)s contribution", "%(count)s contributions", sum(c["support_count"] for c in others)
+                    ),
                 },
                 round_table=code,
                 sources=sorted(pk for cluster in others for pk in cluster["sources"]),
@@ -219,13 +263,18 @@ def _recommendations(code, recommendations):
         paragraphs.append(
             paragraph(
                 section,
-                _(
-                    "%(count)s other recommendations (%(contributions)s contributions), each supported by fewer "
-                    "contributions, are kept with this draft."
+                ngettext(
+                    "%(count)s other recommendation (%(contributions)s), supported by fewer contributions, is kept "
+                    "with this draft.",
+                    "%(count)s other recommendations (%(contributions)s), each supported by fewer contributions, are "
+                    "kept with this draft.",
+                    len(others),
                 )
                 % {
                     "count": format_number(len(others)),
-                    "contributions": format_number(sum(c["support_count"] for c in others)),
+                    "contributions": counted(
+                        "%(count)s contribution", "%(count)s contributions", sum(c["support_count"] for c in others)
+                    ),
                 },
                 round_table=code,
                 sources=sorted(pk for cluster in others for pk in cluster["sources"]),
@@ -234,76 +283,73 @@ def _recommendations(code, recommendations):
     return paragraphs
 
 
-def _frameworks(code, target_counts, theme_counts, own_targets, own_themes):
-    """The SDG targets and the Compact themes the recommendations address, with counts; the round
-    table's own links when none are tagged."""
-    paragraphs = []
+def _frameworks(code, shown):
+    """The SDG targets and the Compact themes that the listed recommendations address, said of those
+    recommendations: one paragraph for the targets, one for the themes, each citing the
+    recommendations' contributions. The sentences name the recommendations by their paragraph
+    numbers, known only once the draft is numbered: ``refers`` holds, per group of codes addressed
+    by the same recommendations, the codes and the recommendations' representatives
+    (``declarations.compile.document`` writes the text)."""
     section = f"rt:{code}:frameworks"
-    if target_counts:
-        listing = ", ".join(
-            _("%(code)s (%(count)s)") % {"code": target, "count": format_number(count)}
-            for target, count in _code_counts(target_counts)
+    paragraphs = []
+    for field, sort_key in (("targets", Target.sort_key), ("themes", str)):
+        by_code = {}
+        for cluster in shown:
+            for value in cluster[field]:
+                by_code.setdefault(value, []).append(cluster)
+        if not by_code:
+            continue
+        groups = {}  # the same recommendations -> the codes they address together
+        for value in sorted(by_code, key=sort_key):
+            representatives = tuple(cluster["representative"] for cluster in by_code[value])
+            groups.setdefault(representatives, []).append(value)
+        item = paragraph(
+            section,
+            "",
+            round_table=code,
+            sources=sorted({pk for clusters in by_code.values() for cluster in clusters for pk in cluster["sources"]}),
+            **{field: sorted(by_code, key=sort_key)},
         )
-        paragraphs.append(
-            paragraph(
-                section,
-                _("The recommendations address SDG targets %(targets)s.") % {"targets": listing},
-                round_table=code,
-                targets=sorted(target_counts),
-            )
-        )
-    elif own_targets:
-        paragraphs.append(
-            paragraph(
-                section,
-                _("The round table relates to SDG targets %(targets)s.") % {"targets": ", ".join(own_targets)},
-                round_table=code,
-                targets=own_targets,
-            )
-        )
-    if theme_counts:
-        listing = ", ".join(
-            _("%(code)s (%(count)s)") % {"code": theme, "count": format_number(count)}
-            for theme, count in _code_counts(theme_counts)
-        )
-        paragraphs.append(
-            paragraph(
-                section,
-                _("They address the Global Compact themes %(themes)s.") % {"themes": listing},
-                round_table=code,
-                themes=sorted(theme_counts),
-            )
-        )
-    elif own_themes:
-        paragraphs.append(
-            paragraph(
-                section,
-                _("The round table relates to the Global Compact themes %(themes)s.")
-                % {"themes": ", ".join(own_themes)},
-                round_table=code,
-                themes=own_themes,
-            )
-        )
+        item["refers"] = {"field": field, "groups": [[codes, list(reps)] for reps, codes in groups.items()]}
+        paragraphs.append(item)
     return paragraphs
 
 
 def _good_practices(code, practices, language):
-    """Up to PRACTICES published good practices (title and countries), then a count of the others."""
+    """The good practices cited: one sentence naming up to PRACTICES published good practices (title
+    in quotation marks, its language marked when another, and countries), then a count of the others."""
     paragraphs = []
     section = f"rt:{code}:practices"
-    for pk, title, practice_language, practice_countries in practices[:PRACTICES]:
+    cited = []
+    for _pk, title, practice_language, practice_countries in practices[:PRACTICES]:
         # values_list gives a multiple CountryField as stored: "DE,MA".
         codes = [code for code in str(practice_countries or "").split(",") if code]
-        names = ", ".join(sorted(str(countries.name(code)) for code in codes))
-        text = f"{title} ({names})" if names else title
+        names = listing(sorted(str(countries.name(code)) for code in codes))
+        quoted = language_mark(_("“%(title)s”") % {"title": title}, practice_language, language)
+        cited.append(f"{quoted} ({names})" if names else quoted)
+    if cited:
         paragraphs.append(
-            paragraph(section, language_mark(text, practice_language, language), round_table=code, practice_ids=[pk])
+            paragraph(
+                section,
+                ngettext(
+                    "The good practice shared for this round table is %(practices)s.",
+                    "Good practices shared for this round table include %(practices)s.",
+                    len(cited),
+                )
+                % {"practices": listing(cited)},
+                round_table=code,
+                practice_ids=[row[0] for row in practices[:PRACTICES]],
+            )
         )
     if len(practices) > PRACTICES:
         paragraphs.append(
             paragraph(
                 section,
-                _("%(count)s other published good practices relate to this round table.")
+                ngettext(
+                    "%(count)s other published good practice relates to this round table.",
+                    "%(count)s other published good practices relate to this round table.",
+                    len(practices) - PRACTICES,
+                )
                 % {"count": format_number(len(practices) - PRACTICES)},
                 round_table=code,
                 practice_ids=[row[0] for row in practices[PRACTICES:]],

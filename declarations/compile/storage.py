@@ -51,6 +51,7 @@ def save_paragraphs(draft, paragraphs, forum):
                 constituencies=item["constituencies"],
                 round_table_id=round_tables.get(item["round_table"]),
                 practice_ids=item["practice_ids"],
+                sentences=item.get("sentences", []),
             )
             for item in paragraphs
         ],

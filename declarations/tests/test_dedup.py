@@ -14,19 +14,23 @@ from demo.contributions import families
 from roundtables.models import Contribution
 
 
-def test_normalise_drops_case_accents_punctuation_and_stop_words():
-    assert dedup.normalise("Les États devraient ÉVALUER, d'urgence, l'accès aux soins!") == [
-        "evaluer",
-        "urgence",
+def test_normalise_drops_case_accents_punctuation_and_stop_words_and_stems():
+    assert dedup.normalise("Les États devraient ÉVALUER, d'urgence, l'accès aux soins!", "fr") == [
+        "evalu",
+        "urgenc",
         "acces",
-        "soins",
+        "soin",
     ]
     assert dedup.normalise("Governments should expand the skills-recognition schemes.") == [
         "expand",
-        "skills",
-        "recognition",
-        "schemes",
+        "skill",
+        "recognit",
+        "scheme",
     ]
+    # One stem for the forms of a word, in each language.
+    assert dedup.normalise("migrants migrant", "en") == ["migrant", "migrant"]
+    assert dedup.normalise("droits droit", "fr") == ["droit", "droit"]
+    assert dedup.normalise("trabajadores trabajador", "es") == ["trabaj", "trabaj"]
 
 
 def test_shingles_are_words_and_neighbouring_pairs():
@@ -60,7 +64,7 @@ def _demo_texts(kind, total, round_table_id=1):
     rng = random.Random(11)
     rows = []
     for family, size in families(round_table_id, kind, total, 5, [1, 2, 3], [1, 2]):
-        rows.extend((family.number, family.text(rng)) for _member in range(size))
+        rows.extend((family.number, family.text(rng), family.language) for _member in range(size))
     rng.shuffle(rows)
     return rows
 
@@ -70,8 +74,8 @@ def test_clusters_match_the_demo_families(kind):
     """Paraphrases of one demo contribution end in one cluster, different ones never together."""
     rows = _demo_texts(kind, 3000)
     clusterer = dedup.Clusterer()
-    for key, (_family, text) in enumerate(rows):
-        clusterer.add(key, text)
+    for key, (_family, text, language) in enumerate(rows):
+        clusterer.add(key, text, language)
     mixed = [members for members in clusterer.clusters if len({rows[key][0] for key in members}) > 1]
     clusters_of = collections.defaultdict(set)
     for index, members in enumerate(clusterer.clusters):
@@ -94,8 +98,8 @@ def test_no_comparison_of_every_pair(monkeypatch):
     monkeypatch.setattr(dedup, "jaccard", counting)
     rows = _demo_texts(Contribution.Kind.RECOMMENDATION, 4000)
     clusterer = dedup.Clusterer()
-    for key, (_family, text) in enumerate(rows):
-        clusterer.add(key, text)
+    for key, (_family, text, language) in enumerate(rows):
+        clusterer.add(key, text, language)
     # All pairs would be 8 million comparisons; the index asks for about one per text.
     assert len(calls) < 2 * len(rows)
 

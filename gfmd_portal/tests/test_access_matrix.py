@@ -784,6 +784,9 @@ MATRIX = {
         post_data=lambda w: {"language": "fr"},
         staff_page=True,
     ),
+    "declarations:staff-languages": Route(
+        get=STAFF_ONLY, kwargs=lambda w: {"forum": w.declaration_forum.slug}, staff_page=True
+    ),
     "declarations:staff-job": Route(get=_DRAFT_PAGE, kwargs=lambda w: {"pk": w.declaration_job.pk}, staff_page=True),
     "declarations:staff-draft": Route(get=_DRAFT_PAGE, kwargs=_declaration_draft, staff_page=True),
     "declarations:staff-paragraph-edit": Route(

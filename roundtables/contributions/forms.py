@@ -145,7 +145,12 @@ class ContributionFilterForm(forms.Form):
 class ModerationForm(forms.Form):
     """One decision on one contribution: accept, reject (with a reason), or duplicate of #number."""
 
-    ACTIONS = [("accept", _("Accept")), ("reject", _("Reject")), ("duplicate", _("Duplicate"))]
+    ACTIONS = [
+        ("accept", _("Accept")),
+        ("reject", _("Reject")),
+        ("duplicate", _("Duplicate")),
+        ("same_as", _("The same in another language")),
+    ]
 
     action = forms.ChoiceField(choices=ACTIONS)
     reason = forms.CharField(
@@ -155,6 +160,7 @@ class ModerationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": MAX_REASON_LENGTH}),
     )
     duplicate_of = forms.IntegerField(label=_("Duplicate of contribution number"), min_value=1, required=False)
+    same_as = forms.IntegerField(label=_("The same as contribution number"), min_value=1, required=False)
 
     def clean(self):
         data = super().clean()
@@ -163,6 +169,8 @@ class ModerationForm(forms.Form):
             self.add_error("reason", _("Give the reason for rejecting it: the author reads it."))
         if action == "duplicate" and not data.get("duplicate_of"):
             self.add_error("duplicate_of", _("Name the contribution it repeats, by its number."))
+        if action == "same_as" and not data.get("same_as"):
+            self.add_error("same_as", _("Name the contribution it translates, by its number."))
         return data
 
 

@@ -195,6 +195,38 @@ def mark_duplicate(*, contribution, staff, duplicate_of):
     return _decide(contribution, staff, Status.DUPLICATE, duplicate_of=original)
 
 
+@transaction.atomic
+def mark_same_as(*, contribution, staff, same_as):
+    """Staff say that ``contribution`` is ``same_as`` (a contribution of the same round table and
+    kind, in another language) said again: the declaration's compile then merges them, each
+    language's draft taking the text in its own language. The link is kept on one side only, and
+    never chained: a contribution already linked to another is named instead (``same_as`` of it)."""
+    contribution = _locked(contribution, staff)
+    other = Contribution.objects.filter(pk=getattr(same_as, "pk", same_as)).first()
+    if other is None or other.round_table_id != contribution.round_table_id or other.kind != contribution.kind:
+        raise ValidationError({"same_as": _("Name a contribution of the same round table and kind (by its number).")})
+    if other.pk == contribution.pk or other.language == contribution.language:
+        raise ValidationError({"same_as": _("Name a contribution in another language.")})
+    if other.same_as_id is not None:
+        other = other.same_as  # the one it is linked to stands for the pair
+    if contribution.same_as_id == other.pk:
+        raise ValidationError(
+            _("Contribution #%(number)s is already marked the same as #%(other)s.")
+            % {"number": contribution.pk, "other": other.pk}
+        )
+    before = {"same_as": contribution.same_as_id}
+    contribution.same_as = other
+    contribution.save(update_fields=["same_as", "updated"])
+    audit.record(
+        actor=staff,
+        action="roundtables.contribution.same_as_marked",
+        obj=contribution,
+        before=before,
+        after={"same_as": other.pk},
+    )
+    return contribution
+
+
 def accept_many(*, ids, staff, round_table=None):
     """Accept every contribution of ``ids`` still awaiting moderation (each in its own transaction,
     each audited and emailed). Returns how many were accepted."""

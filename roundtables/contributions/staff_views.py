@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -89,6 +90,10 @@ class ContributionQueue(PermissionRequiredMixin, TemplateView):
         )
 
     def back(self):
+        # A form on another staff page (the declaration's sources panel) names where to go back to.
+        target = self.request.POST.get("next", "")
+        if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()}):
+            return redirect(target)
         return redirect(self.request.get_full_path())
 
     def post(self, request, *args, **kwargs):
@@ -146,6 +151,16 @@ class ContributionQueue(PermissionRequiredMixin, TemplateView):
             elif action == "reject":
                 services.reject(contribution=contribution, staff=self.request.user, reason=form.cleaned_data["reason"])
                 text = _("Contribution #%(number)s is rejected; its author is told by email, with the reason.")
+            elif action == "same_as":
+                contribution = services.mark_same_as(
+                    contribution=contribution, staff=self.request.user, same_as=form.cleaned_data["same_as"]
+                )
+                messages.success(
+                    self.request,
+                    _("Contribution #%(number)s is marked the same as #%(other)s: the next compile merges them.")
+                    % {"number": contribution.pk, "other": contribution.same_as_id},
+                )
+                return self.back()
             else:
                 services.mark_duplicate(
                     contribution=contribution, staff=self.request.user, duplicate_of=form.cleaned_data["duplicate_of"]

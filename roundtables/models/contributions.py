@@ -74,6 +74,16 @@ class Contribution(models.Model):
         related_name="duplicates",
         verbose_name=_("duplicate of"),
     )
+    # The same contribution in another language (staff link them): the declaration's compile merges
+    # them, a draft taking the text in its own language and counting the other as support.
+    same_as = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("the same as"),
+    )
     moderated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

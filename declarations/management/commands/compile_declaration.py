@@ -1,4 +1,4 @@
-"""``manage.py compile_declaration --forum SLUG --language fr|en [--force] [--async]``.
+"""``manage.py compile_declaration --forum SLUG --language fr|en|es [--force] [--async]``.
 
 By default the compile runs here, in this process, step by step as the workers would (the same
 code: start, each round table, assembly), and prints the draft's version. ``--async`` sends it to

@@ -24,8 +24,10 @@ def test_draft_is_positioned_numbered_and_headed(compiled):
     draft = job.draft
     assert draft.version == 1 and draft.inputs_hash == job.inputs_hash and len(draft.inputs_hash) == 64
     assert [row.position for row in rows] == list(range(1, len(rows) + 1))
-    numbered = [row.number for row in rows if row.kind == Paragraph.Kind.PARAGRAPH]
-    assert numbered == [str(n) for n in range(1, len(numbered) + 1)]
+    body = [row for row in rows if row.kind == Paragraph.Kind.PARAGRAPH and row.section not in ("preamble", "annex")]
+    assert [row.number for row in body] == [str(n) for n in range(1, len(body) + 1)]
+    # The preamble and the annex describe the forum; they are not numbered findings.
+    assert {row.number for row in rows if row.section in ("preamble", "annex")} == {""}
     assert all(row.number == "" for row in rows if row.kind == Paragraph.Kind.HEADING)
     assert rows[0].kind == "heading" and rows[0].level == 1 and rows[0].section == "preamble"
     headings = [(row.level, row.section) for row in rows if row.kind == "heading"]
@@ -54,7 +56,11 @@ def test_near_duplicates_merge_with_their_support(inputs, compiled):
     a1, a2, a3 = inputs["a"]
     recommendations = [row for row in rows if row.section == "rt:1.1:recommendations" and row.kind == "paragraph"]
     merged = recommendations[0]
-    assert merged.text == a1.text  # the earliest contribution represents the cluster
+    # The earliest contribution represents the cluster; its support is said in words.
+    assert merged.text == (
+        f"{a1.text} Supported by four contributions (governments, civil society organisations, private sector "
+        "representatives and local authorities), in two regions."
+    )
     assert merged.support_count == 4
     assert set(merged.sources.values_list("pk", flat=True)) == {a1.pk, a2.pk, a3.pk, inputs["dup"].pk}
     assert merged.constituencies == sorted(
@@ -62,7 +68,10 @@ def test_near_duplicates_merge_with_their_support(inputs, compiled):
     )
     assert merged.round_table == inputs["rt11"]
     texts = [row.text for row in recommendations]
-    assert texts[1:] == [B_TEXT, f"{FR_TEXT} [fr]"]  # by support, then earliest
+    assert texts[1:] == [  # by support, then breadth, then earliest
+        f"{B_TEXT} Supported by one contribution (Academia).",
+        f"{FR_TEXT} [fr] Supported by one contribution (Civil society).",
+    ]
     assert [row.support_count for row in recommendations] == [4, 1, 1]
 
 
@@ -73,23 +82,37 @@ def test_round_table_parts_and_the_themes_section(inputs, compiled):
     messages = [row for row in rows if row.section == "rt:1.1:messages" and row.kind == "paragraph"]
     assert [row.text for row in messages[:2]] == ["The round table agreed on fair recruitment.", "It asked for data."]
     assert list(messages[0].reports.all()) == [inputs["report_en"]]
-    assert messages[2].support_count == 2
+    # The two statements that say the same are one sentence of the synthesis, attributed and cited.
+    assert messages[2].text == (
+        "Governments and civil society organisations stressed that migrant workers still pay high recruitment "
+        "fees in the Gulf corridors (two contributions)."
+    )
     assert set(messages[2].sources.all()) == set(inputs["statements"])
 
     practices = [row for row in rows if row.section == "rt:1.1:practices"]
     assert [row.practice_ids for row in practices if row.kind == "paragraph"] == [[inputs["practice"].pk]]
-    assert "Fair recruitment corridor (Philippines)" in [row.text for row in practices]
-
-    frameworks = [row.text for row in rows if row.section == "rt:1.1:frameworks" and row.kind == "paragraph"]
-    assert frameworks == [
-        "The recommendations address SDG targets 10.7 (2), 16.9 (1).",
-        "They address the Global Compact themes A.a (2).",
+    assert "Good practices" in [row.text for row in practices if row.kind == "heading"]
+    assert [row.text for row in practices if row.kind == "paragraph"] == [
+        "The good practice shared for this round table is “Fair recruitment corridor” (Philippines)."
     ]
 
+    recommendations = [row for row in rows if row.section == "rt:1.1:recommendations" and row.kind == "paragraph"]
+    merged, b = recommendations[0], recommendations[1]
+    frameworks = [row for row in rows if row.section == "rt:1.1:frameworks" and row.kind == "paragraph"]
+    assert [row.text for row in frameworks] == [
+        f"The recommendation in paragraph {merged.number} addresses SDG target 10.7. "
+        f"The recommendation in paragraph {b.number} addresses SDG target 16.9.",
+        f"The recommendation in paragraph {merged.number} addresses Global Compact theme A.a.",
+    ]
+    # They cite the contributions of the recommendations they name.
+    assert set(frameworks[0].sources.all()) == set(merged.sources.all()) | {inputs["b"]}
+    assert set(frameworks[1].sources.all()) == set(merged.sources.all())
+
     theme = [row for row in rows if row.section == "themes:A.a" and row.kind == "paragraph"]
-    assert [(row.text, row.support_count) for row in theme] == [(a1.text, 4)]
-    assert {row.section for row in rows if inputs["c21"] in row.sources.all()} == {"rt:2.1:recommendations",
-                                                                                   "themes:B.e"}  # fmt: skip
+    assert [(row.text.split(" Supported by")[0], row.support_count) for row in theme] == [(a1.text, 4)]
+    assert {row.section for row in rows if inputs["c21"] in row.sources.all()} == {
+        "rt:2.1:recommendations", "rt:2.1:frameworks", "themes:B.e"
+    }  # fmt: skip
 
 
 def test_every_paragraph_keeps_its_provenance(inputs, compiled):
@@ -138,5 +161,10 @@ def test_french_draft_marks_other_languages_and_takes_the_french_report(inputs):
     assert messages[0].text == "La table ronde a convenu."
     assert list(messages[0].reports.all()) == [inputs["report_fr"]]
     texts = list(rows.filter(section="rt:1.1:recommendations", kind="paragraph").values_list("text", flat=True))
-    assert texts == [f"{A_TEXTS[0]} [en]", f"{B_TEXT} [en]", FR_TEXT]
+    assert texts == [
+        f"{A_TEXTS[0]} [en] Soutenue par quatre contributions (gouvernements, organisations de la société civile, "
+        "représentants du secteur privé et autorités locales), dans deux régions.",
+        f"{FR_TEXT} Soutenue par une contribution (Société civile).",  # at equal support, the draft's language first
+        f"{B_TEXT} [en] Soutenue par une contribution (Milieu universitaire).",
+    ]
     assert rows.first().text.endswith("Dixième Forum mondial sur la migration et le développement – Allemagne 2017")
