@@ -6,13 +6,18 @@ from django.utils.translation import gettext_lazy as _
 def load_shipped_organisations(sender, using, verbosity=1, apps=None, **kwargs):
     """After `migrate` (and after the test runner's flush): the governments and international
     organisations shipped in stakeholders/data/ are there. Skipped while the database is not yet
-    at the schema the loader needs (a migration back to an older state)."""
+    at the schema the loader needs (a migration back to an older state, or only another app's
+    migrations run)."""
     from django.apps import apps as global_apps
 
     from stakeholders import services
 
     # `migrate` passes the migrated state's apps; `flush` (the test runner's) does not.
-    historical = (apps or global_apps).get_model("stakeholders", "Organisation")
+    # `migrate APP` of another app may leave stakeholders out of the migrated state: nothing to load yet.
+    try:
+        historical = (apps or global_apps).get_model("stakeholders", "Organisation")
+    except LookupError:
+        return
     if using != "default" or "reference" not in {field.name for field in historical._meta.get_fields()}:
         return
     created = services.load_organisations()

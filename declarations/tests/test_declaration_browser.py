@@ -165,7 +165,9 @@ def test_staff_compile_edit_compare_publish_and_the_public_reads_it(
     page.wait_for_url("**/paragraphs/*/edit/")
     _shot(page, "edit")
     _axe(page)
-    page.get_by_label("Text").fill("The co-chairs thank every participant of the tenth GFMD summit.")
+    # A sentence added to the paragraph's own text: the comparison shows the paragraph changed.
+    text = page.get_by_label("Text")
+    text.fill(text.input_value() + " The co-chairs thank every participant of the tenth GFMD summit.")
     page.get_by_role("button", name="Save as a new version").click()
     page.wait_for_url(re.compile(r"/en/staff/declaration/versions/\d+/#para-\d+$"))
     expect(page.get_by_role("status")).to_contain_text("Saved as version 2.")

@@ -195,6 +195,8 @@ def test_a_single_searchable_select_chooses_the_organisation_of_a_profile(
     context = _signed_in_context(chromium, live_server, person, bypass_csp=True)  # to inject axe
     page = context.new_page()
     page.goto("/fr/accounts/profile/")
+    page.locator("#id_given_name").fill("Amina")
+    page.locator("#id_family_name").fill("Diallo")
     # A chosen organisation shows as text; the box one types into takes the keyboard's focus (Tab).
     organisation = page.get_by_role("combobox", name="Organisation")
     organisation.focus()

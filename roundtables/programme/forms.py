@@ -143,6 +143,11 @@ class LinkForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=8, help_text=_("For example 10.7 or A.a"))
     source = forms.ChoiceField(label=_("Source"), choices=LinkSource.choices, initial=LinkSource.PORTAL)
 
+    def __init__(self, *args, **kwargs):
+        # Drawn on the round table's page beside the round table's form, which has a "code" of its own.
+        kwargs.setdefault("auto_id", "id_link_%s")
+        super().__init__(*args, **kwargs)
+
 
 class CopyForm(forms.Form):
     """The new forum's address, year and edition; everything else is copied."""

@@ -9,6 +9,7 @@ from django.conf import settings
 
 STORED_NAMES = {
     "roundtables.tasks.send_agenda_change_email",
+    "roundtables.tasks.make_badges",
     "roundtables.tasks.send_contribution_email",
     "roundtables.tasks.send_registration_email",
 }

@@ -319,10 +319,13 @@ def test_a_published_programme_lists_its_changes_since_publication_in_the_reader
         "sub_theme": round_table.sub_theme_id,
         "title_en": round_table.title_en,
         "title_fr": round_table.title_fr,
+        "title_es": round_table.title_es,
         "expected_outcomes_en": round_table.expected_outcomes_en,
         "expected_outcomes_fr": round_table.expected_outcomes_fr,
+        "expected_outcomes_es": round_table.expected_outcomes_es,
         "background_en": round_table.background_en + " Updated in 2017.",
         "background_fr": round_table.background_fr,
+        "background_es": round_table.background_es,
         "version": round_table.version,
     }
     assert staff_client.post(url, data).status_code == 302

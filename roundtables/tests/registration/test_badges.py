@@ -125,7 +125,7 @@ def test_a_large_set_is_made_by_a_worker_with_its_progress_shown(
     task = OutboxTask.objects.get()
     assert (task.task_name, task.kwargs) == ("roundtables.tasks.make_badges", {"job_id": job.pk})
     page = client.get(response["Location"]).content.decode()
-    assert "Waiting for a worker" in page and "0 of 52 badges laid out" in page and 'hx-trigger="every 1s"' in page
+    assert "Waiting for a worker" in page and "0 of 52 badges laid out" in page and 'data-hx-trigger="every 1s"' in page
     assert client.get(f"/en/staff/badges/{job.pk}/badges.pdf").status_code == 404  # not ready yet
 
     # The worker writes its progress as it goes: the page reads it from the row, chunk after chunk.
