@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from celery import current_app as app
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from common.cache import CircuitBreaker
@@ -28,7 +29,7 @@ broker = CircuitBreaker("Celery broker", settings.OUTBOX_BROKER_COOLDOWN)
 def enqueue(task_name, **kwargs):
     """Record ``task_name(**kwargs)`` to be sent once the current transaction commits."""
     task = OutboxTask.objects.create(task_name=task_name, kwargs=kwargs)
-    transaction.on_commit(lambda: _send(task.pk))
+    transaction.on_commit(lambda: _send(task.pk, task=task))
     return task
 
 
@@ -55,11 +56,14 @@ def _publish(task):
         )
 
 
-def _send(task_id, *, relay=False):
+def _send(task_id, *, relay=False, task=None):
+    """Publish one pending row; True once the broker took it. ``task``: the row ``enqueue`` wrote."""
     # Right after an action, a broker known to be down is not asked again (the relay will send
     # the row); the relay always asks, and its success closes the breaker for this process.
     if not relay and broker.is_open():
         return False
+    if task is not None and not relay:
+        return _send_fresh(task)
     # Claim the row so that two relays never publish the same message twice at once.
     with transaction.atomic():
         task = OutboxTask.objects.select_for_update(skip_locked=True).filter(pk=task_id, sent_at=None).first()
@@ -69,9 +73,7 @@ def _send(task_id, *, relay=False):
         try:
             _publish(task)
         except Exception as exc:  # noqa: BLE001 - any broker failure leaves the task pending
-            broker.trip(exc)
-            logger.info("%s stays in the outbox: %s", task, exc)
-            task.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            _failed(task, exc)
             task.save(update_fields=["attempts", "last_error"])
             return False
         broker.succeeded()
@@ -79,6 +81,32 @@ def _send(task_id, *, relay=False):
         task.last_error = ""
         task.save(update_fields=["attempts", "sent_at", "last_error"])
         return True
+
+
+def _send_fresh(task):
+    """Publish the row an action just committed, then mark it sent: one statement, no transaction of
+    its own, so that an action's request pays one query for its follow-up work. Should the process
+    die between the two, the relay publishes the row again (tasks are safe to run twice, and
+    ``run_once`` skips a copy whose row a worker already finished)."""
+    try:
+        _publish(task)
+    except Exception as exc:  # noqa: BLE001 - any broker failure leaves the task pending
+        _failed(task, exc)
+        OutboxTask.objects.filter(pk=task.pk, sent_at=None).update(
+            attempts=F("attempts") + 1, last_error=task.last_error
+        )
+        return False
+    broker.succeeded()
+    OutboxTask.objects.filter(pk=task.pk, sent_at=None).update(
+        sent_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
+    )
+    return True
+
+
+def _failed(task, exc):
+    broker.trip(exc)
+    logger.info("%s stays in the outbox: %s", task, exc)
+    task.last_error = f"{type(exc).__name__}: {exc}"[:2000]
 
 
 def relay_pending(*, limit=500):
