@@ -9,7 +9,9 @@ actions that follow leave their rows to the relay at once instead of each waitin
 timeout. Tasks must be safe to run twice.
 """
 
+import contextlib
 import logging
+import threading
 from contextlib import contextmanager
 
 from celery import current_app as app
@@ -17,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from common.cache import CircuitBreaker
 from common.models import OutboxTask
@@ -35,9 +38,9 @@ def enqueue(task_name, **kwargs):
 
 @contextmanager
 def broker_connection():
-    """A connection to the broker of its own, so that a broker restart never leaves a stale pooled
-    one behind; one attempt, with connect and socket waits bounded by OUTBOX_PUBLISH_TIMEOUT, so that
-    a stopped or frozen broker costs a request at most that long (used by /healthz too)."""
+    """A connection to the broker of its own (/healthz: a probe must not reuse a connection); one
+    attempt, with connect and socket waits bounded by OUTBOX_PUBLISH_TIMEOUT, so that a stopped or
+    frozen broker costs a request at most that long. Tasks use the thread's kept connection."""
     timeout = settings.OUTBOX_PUBLISH_TIMEOUT
     options = {"socket_timeout": timeout, "socket_connect_timeout": timeout, "max_retries": 0}
     with app.connection_for_write(connect_timeout=timeout, transport_options=options) as connection:
@@ -45,15 +48,57 @@ def broker_connection():
         yield connection
 
 
+def _send_task(task, connection):
+    app.send_task(
+        task.task_name, kwargs=task.kwargs, retry=False, connection=connection, headers={"outbox_id": task.pk}
+    )
+
+
+# Tasks are published on a connection kept by the thread (opening one cost two TCP connections and
+# a new Redis client per action: about a third of a registration's time).
+_kept = threading.local()
+
+
+def _kept_connection():
+    key = (app.conf.broker_url, repr(app.conf.broker_transport_options), settings.OUTBOX_PUBLISH_TIMEOUT)
+    if getattr(_kept, "key", None) != key:
+        _drop_kept_connection()
+        timeout = settings.OUTBOX_PUBLISH_TIMEOUT
+        options = {"socket_timeout": timeout, "socket_connect_timeout": timeout, "max_retries": 0}
+        connection = app.connection_for_write(connect_timeout=timeout, transport_options=options)
+        connection.ensure_connection(max_retries=0, timeout=timeout)
+        _kept.connection, _kept.key = connection, key
+    return _kept.connection
+
+
+def _drop_kept_connection():
+    connection = getattr(_kept, "connection", None)
+    _kept.connection = _kept.key = None
+    if connection is not None:
+        with contextlib.suppress(Exception):  # a broken connection is dropped whatever it says
+            connection.release()
+
+
+def _timed_out(exc):
+    while exc is not None:
+        if isinstance(exc, (TimeoutError, RedisTimeoutError)):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def _publish(task):
-    with broker_connection() as connection:
-        app.send_task(
-            task.task_name,
-            kwargs=task.kwargs,
-            retry=False,
-            connection=connection,
-            headers={"outbox_id": task.pk},
-        )
+    """Publish on the thread's connection. A kept connection that fails other than by a timeout may
+    predate a broker restart: one more attempt on a new one. A timeout (a frozen broker) is not
+    tried again, so that an action waits at most OUTBOX_PUBLISH_TIMEOUT for it."""
+    reused = getattr(_kept, "connection", None) is not None
+    try:
+        _send_task(task, _kept_connection())
+    except Exception as exc:
+        _drop_kept_connection()
+        if not reused or _timed_out(exc):
+            raise
+        _send_task(task, _kept_connection())
 
 
 def _send(task_id, *, relay=False, task=None):
