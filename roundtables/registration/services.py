@@ -56,9 +56,15 @@ def _locked_policy(session):
 
 
 def _locked_policy_row(session):
-    """Lock the session's registration policy row, read with its session and forum as they are now
+    """Lock the session's registration policy row, read with its session as it is now
     (``register`` reads the quotas with the seats). ``session``: a Session or a queryset selecting it."""
-    policies = RegistrationPolicy.objects.select_for_update(of=("self",)).select_related("session__forum")
+    # Of the session, what registering reads: fewer columns to compile and send under the lock.
+    session_fields = ("session__id", "session__forum_id", "session__slug", "session__status", "session__kind")
+    policies = (
+        RegistrationPolicy.objects.select_for_update(of=("self",))
+        .select_related("session")
+        .only(*(field.name for field in RegistrationPolicy._meta.concrete_fields), *session_fields)
+    )
     lookup = {"session__in": session} if isinstance(session, QuerySet) else {"session": session}
     try:
         return policies.get(**lookup)
