@@ -112,6 +112,31 @@ def test_search_page_shows_hidden_statuses_only_to_those_who_may_see_them(client
     assert re.search(rf'name="country" value="MA"[^>]*>\s*<label[^>]*>Morocco <span[^>]*>\({count}\)', html)
 
 
+def test_the_filters_column_is_cached_for_what_each_person_sees_until_content_changes(client, personas):
+    """The filters' column is a cached fragment (the page cache on): per visibility, per search, renewed
+    by any content change."""
+    from django.test import Client
+
+    government = personas.government()
+    one_of_each_status(government)
+    participant, staff = client, Client()
+    participant.force_login(personas.participant())
+    staff.force_login(personas.staff())
+
+    def morocco(browser, url="/en/practices/?q=lighthouse"):
+        html = browser.get(url).content.decode()
+        found = re.search(r'name="country" value="MA"[^>]*>\s*<label[^>]*>Morocco <span[^>]*>\((\d+)\)', html)
+        return int(found.group(1))
+
+    hidden = len(HIDDEN_STATUSES)
+    assert [morocco(participant), morocco(staff), morocco(participant), morocco(staff)] == [1, 1 + hidden] * 2
+    # Another search, and the page without one: fragments of their own.
+    assert morocco(participant, "/en/practices/") == 1
+    assert morocco(participant, "/en/practices/?q=lighthouse&sort=newest") == 1
+    make_practice(government, title="Lighthouse practice two", summary="A lighthouse.", countries=["MA"])
+    assert [morocco(participant), morocco(staff)] == [2, 2 + hidden]
+
+
 def _list_queries(client, django_assert_num_queries, url, expected):
     with django_assert_num_queries(expected):
         response = client.get(url)
