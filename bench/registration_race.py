@@ -13,17 +13,25 @@ open to anyone) through ``roundtables.registration.services.configure_registrati
 previous run's people with ``--users`` new ones (verified email, profiles of six
 constituencies) and signs each in by writing a Django session, whose cookies it writes to a
 file. gunicorn (DEBUG=0, plain HTTP on 127.0.0.1) starts; each person GETs
-/en/common-space/ for a CSRF token; then one thread per person POSTs
-/en/common-space/register/, all released together by a barrier, each timing its request.
-The outcome is read from the database. gunicorn is always stopped, also on error or Ctrl-C.
+/en/common-space/ for a CSRF token. Then, on the same server:
 
-The last line printed is always, on success::
+1. the bare burst: one thread per person POSTs the bare signed-in view (/bench/signed-in: the
+   session, the user and the CSRF check, nothing else), all released together by a barrier;
+2. the race: the same people, the same way, POST /en/common-space/register/;
+3. the sustained case: ``--rate`` other people a second for ``--duration`` seconds register (all
+   on the waiting list by then: the same work under the lock), each request sent at its time
+   whatever the answers to the earlier ones.
 
-    confirmed=N waitlisted=N errors=N duplicates=N p50_ms=N p95_ms=N
+Each request is timed. The outcome is read from the database. gunicorn is always stopped, also
+on error or Ctrl-C. The last line printed is always, on success::
+
+    confirmed=N waitlisted=N errors=N duplicates=N p50_ms=N p95_ms=N bare_p95_ms=N ratio=R
 
 errors: answers other than 2xx/3xx (and connections that failed); duplicates: people with
-more than one live registration. Target: confirmed=seats, waitlisted=users-seats, errors=0,
-duplicates=0, p95 below 500 ms.
+more than one live registration; ratio: the race's p95 over the bare burst's. A burst of 300
+queues behind the server's cores whatever the code does: the bare burst measures that queue.
+Targets: confirmed=seats, waitlisted=users-seats, errors=0, duplicates=0, ratio at most 3; the
+sustained case's p95 at most 150 ms (printed on the line before).
 """
 
 import argparse
@@ -51,7 +59,9 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gfmd_race"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
 PAGE = "/en/common-space/"
 REGISTER = "/en/common-space/register/"
+BARE = "/bench/signed-in"
 PREFIX = "race-"  # the benchmark's people: race-0001@example.org, …
+STEADY_PREFIX = "steady-"  # the sustained case's people
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 # Run in a Django child process: the policy, the people, their sessions (cookies to a file).
@@ -75,6 +85,7 @@ from stakeholders.models import Profile
 from stakeholders.tests import personas
 
 path, count, seats, prefix = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+steady_count, steady_prefix = int(sys.argv[5]), sys.argv[6]
 User = get_user_model()
 session = Session.objects.get(forum=Forum.objects.current(), slug="common-space")
 staff_email = prefix + "staff@example.org"
@@ -82,6 +93,7 @@ staff = User.objects.filter(username=staff_email).first() or personas.staff(staf
 with transaction.atomic():
     Registration.objects.filter(session=session).delete()
     User.objects.filter(username__startswith=prefix).exclude(pk=staff.pk).delete()
+    User.objects.filter(username__startswith=steady_prefix).delete()
     StoredSession.objects.all().delete()
     OutboxTask.objects.all().delete()
 quotas = {"civil_society": seats * 30 // 100, "private_sector": seats * 20 // 100, "government": seats * 20 // 100}
@@ -93,11 +105,10 @@ constituencies = [
     "private_sector", "academia", "government", "local_authority", "civil_society",
 ]
 unusable = make_password(None)  # nobody signs in with a password: the session is written directly
+names = [f"{prefix}{n:04d}@example.org" for n in range(count)]
+names += [f"{steady_prefix}{n:04d}@example.org" for n in range(steady_count)]
 with transaction.atomic():
-    users = User.objects.bulk_create(
-        [User(username=f"{prefix}{n:04d}@example.org", email=f"{prefix}{n:04d}@example.org", password=unusable)
-         for n in range(count)]
-    )
+    users = User.objects.bulk_create([User(username=name, email=name, password=unusable) for name in names])
     EmailAddress.objects.bulk_create(
         [EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in users]
     )
@@ -110,13 +121,16 @@ people = []
 for user in users:
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
-    people.append({"user": user.pk, "cookies": {settings.SESSION_COOKIE_NAME: store.session_key}})
+    people.append(
+        {"user": user.pk, "steady": user.username.startswith(steady_prefix),
+         "cookies": {settings.SESSION_COOKIE_NAME: store.session_key}}
+    )
 with open(path, "w") as file:
     json.dump(people, file)
-print(json.dumps({"quotas": quotas, "open": seats - sum(quotas.values()), "people": len(people)}))
+print(json.dumps({"quotas": quotas, "open": seats - sum(quotas.values()), "people": count, "steady": steady_count}))
 """
 
 # Run in a Django child process: what the database holds afterwards.
@@ -130,7 +144,7 @@ from common.models import OutboxTask
 from roundtables.registration import services
 from roundtables.models import Forum, Registration, Session
 
-prefix = sys.argv[1]
+prefix, steady_prefix = sys.argv[1], sys.argv[2]
 session = Session.objects.get(forum=Forum.objects.current(), slug="common-space")
 policy = session.registration_policy
 live = Registration.objects.filter(session=session, person__username__startswith=prefix).exclude(status="cancelled")
@@ -149,6 +163,10 @@ print(json.dumps({
         pool for pool, seats in capacity.items()
         if pools.get(pool, 0) < seats and (pool == "open" and waiting or pool in waiting)
     ),
+    "steady_registered": Registration.objects.filter(session=session, person__username__startswith=steady_prefix)
+    .exclude(status="cancelled").count(),
+    "steady_duplicates": Registration.objects.filter(session=session, person__username__startswith=steady_prefix)
+    .exclude(status="cancelled").order_by().values("person").annotate(n=Count("id")).filter(n__gt=1).count(),
     "email_tasks": OutboxTask.objects.filter(task_name="roundtables.tasks.send_registration_email").count(),
     "email_tasks_pending": OutboxTask.objects.filter(
         task_name="roundtables.tasks.send_registration_email", sent_at=None
@@ -244,37 +262,44 @@ def get_token(port, person):
         connection.close()
 
 
-def post_all(port, people, timeout):
+def _post(port, path, index, person, timeout, before=None):
+    """POST the registration form to ``path`` as this person: (status, location, seconds).
+    ``before``: called once connected, just before the request (the barrier)."""
+    body = urlencode(
+        {
+            "csrfmiddlewaretoken": person["token"],
+            "accessibility_needs": "step-free access" if index % 7 == 0 else "",
+            "visa_letter_needed": ["", "yes", "no"][index % 3],
+            "dietary_needs": "vegetarian" if index % 4 == 0 else "",
+        }
+    )
+    headers = {
+        "Host": "127.0.0.1",
+        "Cookie": _cookie_header(person["cookies"]),
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    if before is not None:
+        before()
+    started = time.perf_counter()
+    try:
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return (response.status, response.getheader("Location", ""), time.perf_counter() - started)
+    except (OSError, http.client.HTTPException) as exc:
+        return (0, f"{type(exc).__name__}: {exc}", time.perf_counter() - started)
+    finally:
+        connection.close()
+
+
+def post_all(port, people, timeout, path=REGISTER):
     """One thread per person; a barrier releases them together. Returns [(status, location, seconds)]."""
     barrier = threading.Barrier(len(people), timeout=60)
     results = [None] * len(people)
 
     def post(index, person):
-        body = urlencode(
-            {
-                "csrfmiddlewaretoken": person["token"],
-                "accessibility_needs": "step-free access" if index % 7 == 0 else "",
-                "visa_letter_needed": ["", "yes", "no"][index % 3],
-                "dietary_needs": "vegetarian" if index % 4 == 0 else "",
-            }
-        )
-        headers = {
-            "Host": "127.0.0.1",
-            "Cookie": _cookie_header(person["cookies"]),
-            "Content-Type": "application/x-www-form-urlencoded",
-        }
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-        barrier.wait()
-        started = time.perf_counter()
-        try:
-            connection.request("POST", REGISTER, body=body, headers=headers)
-            response = connection.getresponse()
-            response.read()
-            results[index] = (response.status, response.getheader("Location", ""), time.perf_counter() - started)
-        except (OSError, http.client.HTTPException) as exc:
-            results[index] = (0, f"{type(exc).__name__}: {exc}", time.perf_counter() - started)
-        finally:
-            connection.close()
+        results[index] = _post(port, path, index, person, timeout, before=barrier.wait)
 
     threading.stack_size(512 * 1024)
     threads = [threading.Thread(target=post, args=(i, p), daemon=True) for i, p in enumerate(people)]
@@ -283,6 +308,29 @@ def post_all(port, people, timeout):
     for thread in threads:
         thread.join(timeout + 60)
     return [result or (0, "no answer", float(timeout)) for result in results]
+
+
+def post_steadily(port, people, rate, timeout):
+    """Each person registers at their own time, ``rate`` a second, whatever the answers to the
+    earlier requests (an open loop: a slow server does not slow the arrivals down)."""
+    start = time.perf_counter() + 0.5
+
+    def post(index, person):
+        delay = start + index / rate - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        return _post(port, REGISTER, index, person, timeout)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=min(len(people), max(16, int(rate * 2)))) as pool:
+        return list(pool.map(post, range(len(people)), people))
+
+
+def _errors(results):
+    return sum(1 for status, _location, _seconds in results if not 200 <= status < 400)
+
+
+def _latencies(results):
+    return sorted(seconds * 1000 for _status, _location, seconds in results)
 
 
 def main(argv=None):
@@ -295,6 +343,10 @@ def main(argv=None):
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL, help=f"default {DEFAULT_DATABASE_URL}")
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL, help=f"default {DEFAULT_REDIS_URL} (flushed)")
     parser.add_argument("--timeout", type=int, default=30, help="seconds a request may take (default 30)")
+    parser.add_argument("--rate", type=float, default=50, help="sustained case: registrations a second (default 50)")
+    parser.add_argument(
+        "--duration", type=float, default=20, help="sustained case: seconds (default 20; 0 leaves it out)"
+    )
     parser.add_argument(
         "--wsgi",
         default="gfmd_portal.wsgi",
@@ -315,7 +367,7 @@ def main(argv=None):
         raise BenchError(f"Redis does not answer at {redis_url}")
 
     signal.signal(signal.SIGALRM, pages._stop_on_signal)
-    signal.alarm(900)  # setup, the race and the counts, with a wide margin
+    signal.alarm(1500)  # setup, the bursts, the sustained case and the counts, with a wide margin
     signal.signal(signal.SIGTERM, pages._stop_on_signal)
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
@@ -331,12 +383,17 @@ def main(argv=None):
 
     with tempfile.TemporaryDirectory(prefix="bench-race-") as tmp, open(Path(tmp) / "gunicorn.log", "w+") as log:
         cookie_file = Path(tmp) / "cookies.json"
-        setup = django_script(env, SETUP, str(cookie_file), str(args.users), str(args.seats), PREFIX)
+        steady_count = round(args.rate * args.duration)
+        setup = django_script(
+            env, SETUP, str(cookie_file), str(args.users), str(args.seats), PREFIX, str(steady_count), STEADY_PREFIX
+        )
         print(
             f"setup {time.monotonic() - started:.1f} s: {setup['people']} people signed in, {args.seats} seats "
-            f"(quotas {setup['quotas']}, open {setup['open']})"
+            f"(quotas {setup['quotas']}, open {setup['open']}); {setup['steady']} more for the sustained case"
         )
-        people = json.loads(cookie_file.read_text())  # the load phase reads the cookies from the file
+        everyone = json.loads(cookie_file.read_text())  # the load phase reads the cookies from the file
+        people = [person for person in everyone if not person["steady"]]
+        steady = [person for person in everyone if person["steady"]]
 
         server = Server(
             env, log, workers=args.workers, worker_class=args.worker_class, threads=args.threads, wsgi=args.wsgi
@@ -351,28 +408,43 @@ def main(argv=None):
             )
             started = time.monotonic()
             with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
-                list(pool.map(lambda person: get_token(server.port, person), people))
-            print(f"CSRF tokens: {len(people)} GETs of {PAGE} in {time.monotonic() - started:.1f} s")
+                list(pool.map(lambda person: get_token(server.port, person), everyone))
+            print(f"CSRF tokens: {len(everyone)} GETs of {PAGE} in {time.monotonic() - started:.1f} s")
 
+            time.sleep(1)
+            bare = post_all(server.port, people, args.timeout, path=BARE)
+            bare_latencies = _latencies(bare)
+            bare_p50, bare_p95 = pages._percentile(bare_latencies, 50), pages._percentile(bare_latencies, 95)
+            print(
+                f"bare burst: {len(bare)} POSTs of {BARE} at once; errors {_errors(bare)}; "
+                f"p50 {bare_p50:.0f} ms, p95 {bare_p95:.0f} ms"
+            )
+            time.sleep(1)
             cpu_before = pages.group_cpu_seconds(server.process.pid)
             started = time.monotonic()
             results = post_all(server.port, people, args.timeout)
             wall = time.monotonic() - started
             cpu = pages.group_cpu_seconds(server.process.pid) - cpu_before
+            sustained = []
+            if steady:
+                time.sleep(1)
+                started = time.monotonic()
+                sustained = post_steadily(server.port, steady, args.rate, args.timeout)
+                steady_wall = time.monotonic() - started
         finally:
             server.stop()
             server_output = server.output()
         signal.alarm(120)
-        outcome = django_script(env, RESULTS, PREFIX)
+        outcome = django_script(env, RESULTS, PREFIX, STEADY_PREFIX)
         queued = queue_length(redis_url)
     signal.alarm(0)
 
     statuses = collections.Counter(status for status, _location, _seconds in results)
-    errors = sum(1 for status, _location, _seconds in results if not 200 <= status < 400)
+    errors = _errors(results)
     unexpected = collections.Counter(
         f"{status} {location}"[:120] for status, location, _s in results if (status, location) != (302, PAGE)
     )
-    latencies = sorted(seconds * 1000 for _status, _location, seconds in results)
+    latencies = _latencies(results)
     p50, p95 = pages._percentile(latencies, 50), pages._percentile(latencies, 95)
     print(
         f"POSTs: {len(results)} in {wall:.2f} s ({len(results) / wall:.0f} req/s); statuses {dict(statuses)}; "
@@ -388,15 +460,36 @@ def main(argv=None):
         f"{outcome['free_while_waiting'] or 'none'}; {outcome['people']} people registered; "
         f"email tasks {outcome['email_tasks']} ({outcome['email_tasks_pending']} pending), {queued} in the broker queue"
     )
+    steady_ok = True
+    if sustained:
+        steady_latencies = _latencies(sustained)
+        steady_p95 = pages._percentile(steady_latencies, 95)
+        steady_errors = _errors(sustained)
+        steady_ok = (
+            steady_errors == 0
+            and outcome["steady_registered"] == len(steady)
+            and outcome["steady_duplicates"] == 0
+            and steady_p95 <= 150
+        )
+        print(
+            f"sustained: {len(sustained)} registrations at {args.rate:g}/s in {steady_wall:.1f} s: "
+            f"registered={outcome['steady_registered']} errors={steady_errors} "
+            f"duplicates={outcome['steady_duplicates']} p50_ms={pages._percentile(steady_latencies, 50):.0f} "
+            f"p95_ms={steady_p95:.0f} max_ms={steady_latencies[-1]:.0f} (target p95 <= 150)"
+        )
     print(
         f"confirmed={outcome['confirmed']} waitlisted={outcome['waitlisted']} errors={errors} "
-        f"duplicates={outcome['duplicates']} p50_ms={p50:.0f} p95_ms={p95:.0f}"
+        f"duplicates={outcome['duplicates']} p50_ms={p50:.0f} p95_ms={p95:.0f} "
+        f"bare_p95_ms={bare_p95:.0f} ratio={p95 / max(bare_p95, 1):.2f}"
     )
     target = (
         outcome["confirmed"] == args.seats
         and outcome["waitlisted"] == args.users - args.seats
         and errors == 0
         and outcome["duplicates"] == 0
+        and _errors(bare) == 0
+        and p95 <= 3 * bare_p95
+        and steady_ok
     )
     return 0 if target else 1
 

@@ -4,6 +4,10 @@
   builds a new ``redis.Redis`` object for every cache operation; with redis-py 8 that rebuilds its
   response callbacks each time, which was about 40% of the cost of serving a cached page
   (bench/pages.py). The client object is thread-safe and stateless apart from its pool.
+- One pool per server and process, shared by every cache object: Django makes a cache object per
+  thread (and per async context), each with pools of its own, so a server with threads (gunicorn
+  gthread, a new thread per request under runserver) would open a Redis connection for the
+  sessions and the page cache of each new thread. The pooled connections are reused by all.
 - A cache may vanish: when Redis refuses, times out or is frozen, every operation answers as a miss
   (reads give the default, writes do nothing) instead of raising, so sessions fall back to the
   database, the page cache to rendering and rate limits to none. A circuit breaker remembers the
@@ -14,6 +18,7 @@
 """
 
 import logging
+import threading
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -74,16 +79,24 @@ def after_outage(function):
     return function
 
 
-class ReusingRedisCacheClient(RedisCacheClient):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._clients = {}
+# (server URL, pool options) -> redis-py client with its pool, for the whole process. redis-py's
+# pools notice a fork and start afresh in the child.
+_shared_clients = {}
+_shared_lock = threading.Lock()
 
+
+class ReusingRedisCacheClient(RedisCacheClient):
     def get_client(self, key=None, *, write=False):
         index = self._get_connection_pool_index(write)
-        client = self._clients.get(index)
+        server = self._servers[index]
+        identity = (server, repr(sorted(self._pool_options.items())))
+        client = _shared_clients.get(identity)
         if client is None:
-            client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+            with _shared_lock:
+                client = _shared_clients.get(identity)
+                if client is None:
+                    pool = self._pool_class.from_url(server, **self._pool_options)
+                    client = _shared_clients[identity] = self._client(connection_pool=pool)
         return client
 
 

@@ -9,13 +9,17 @@ actions that follow leave their rows to the relay at once instead of each waitin
 timeout. Tasks must be safe to run twice.
 """
 
+import contextlib
 import logging
+import threading
 from contextlib import contextmanager
 
 from celery import current_app as app
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from common.cache import CircuitBreaker
 from common.models import OutboxTask
@@ -28,15 +32,15 @@ broker = CircuitBreaker("Celery broker", settings.OUTBOX_BROKER_COOLDOWN)
 def enqueue(task_name, **kwargs):
     """Record ``task_name(**kwargs)`` to be sent once the current transaction commits."""
     task = OutboxTask.objects.create(task_name=task_name, kwargs=kwargs)
-    transaction.on_commit(lambda: _send(task.pk))
+    transaction.on_commit(lambda: _send(task.pk, task=task))
     return task
 
 
 @contextmanager
 def broker_connection():
-    """A connection to the broker of its own, so that a broker restart never leaves a stale pooled
-    one behind; one attempt, with connect and socket waits bounded by OUTBOX_PUBLISH_TIMEOUT, so that
-    a stopped or frozen broker costs a request at most that long (used by /healthz too)."""
+    """A connection to the broker of its own (/healthz: a probe must not reuse a connection); one
+    attempt, with connect and socket waits bounded by OUTBOX_PUBLISH_TIMEOUT, so that a stopped or
+    frozen broker costs a request at most that long. Tasks use the thread's kept connection."""
     timeout = settings.OUTBOX_PUBLISH_TIMEOUT
     options = {"socket_timeout": timeout, "socket_connect_timeout": timeout, "max_retries": 0}
     with app.connection_for_write(connect_timeout=timeout, transport_options=options) as connection:
@@ -44,22 +48,67 @@ def broker_connection():
         yield connection
 
 
+def _send_task(task, connection):
+    app.send_task(
+        task.task_name, kwargs=task.kwargs, retry=False, connection=connection, headers={"outbox_id": task.pk}
+    )
+
+
+# Tasks are published on a connection kept by the thread (opening one cost two TCP connections and
+# a new Redis client per action: about a third of a registration's time).
+_kept = threading.local()
+
+
+def _kept_connection():
+    key = (app.conf.broker_url, repr(app.conf.broker_transport_options), settings.OUTBOX_PUBLISH_TIMEOUT)
+    if getattr(_kept, "key", None) != key:
+        _drop_kept_connection()
+        timeout = settings.OUTBOX_PUBLISH_TIMEOUT
+        options = {"socket_timeout": timeout, "socket_connect_timeout": timeout, "max_retries": 0}
+        connection = app.connection_for_write(connect_timeout=timeout, transport_options=options)
+        connection.ensure_connection(max_retries=0, timeout=timeout)
+        _kept.connection, _kept.key = connection, key
+    return _kept.connection
+
+
+def _drop_kept_connection():
+    connection = getattr(_kept, "connection", None)
+    _kept.connection = _kept.key = None
+    if connection is not None:
+        with contextlib.suppress(Exception):  # a broken connection is dropped whatever it says
+            connection.release()
+
+
+def _timed_out(exc):
+    while exc is not None:
+        if isinstance(exc, (TimeoutError, RedisTimeoutError)):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def _publish(task):
-    with broker_connection() as connection:
-        app.send_task(
-            task.task_name,
-            kwargs=task.kwargs,
-            retry=False,
-            connection=connection,
-            headers={"outbox_id": task.pk},
-        )
+    """Publish on the thread's connection. A kept connection that fails other than by a timeout may
+    predate a broker restart: one more attempt on a new one. A timeout (a frozen broker) is not
+    tried again, so that an action waits at most OUTBOX_PUBLISH_TIMEOUT for it."""
+    reused = getattr(_kept, "connection", None) is not None
+    try:
+        _send_task(task, _kept_connection())
+    except Exception as exc:
+        _drop_kept_connection()
+        if not reused or _timed_out(exc):
+            raise
+        _send_task(task, _kept_connection())
 
 
-def _send(task_id, *, relay=False):
+def _send(task_id, *, relay=False, task=None):
+    """Publish one pending row; True once the broker took it. ``task``: the row ``enqueue`` wrote."""
     # Right after an action, a broker known to be down is not asked again (the relay will send
     # the row); the relay always asks, and its success closes the breaker for this process.
     if not relay and broker.is_open():
         return False
+    if task is not None and not relay:
+        return _send_fresh(task)
     # Claim the row so that two relays never publish the same message twice at once.
     with transaction.atomic():
         task = OutboxTask.objects.select_for_update(skip_locked=True).filter(pk=task_id, sent_at=None).first()
@@ -69,9 +118,7 @@ def _send(task_id, *, relay=False):
         try:
             _publish(task)
         except Exception as exc:  # noqa: BLE001 - any broker failure leaves the task pending
-            broker.trip(exc)
-            logger.info("%s stays in the outbox: %s", task, exc)
-            task.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            _failed(task, exc)
             task.save(update_fields=["attempts", "last_error"])
             return False
         broker.succeeded()
@@ -79,6 +126,32 @@ def _send(task_id, *, relay=False):
         task.last_error = ""
         task.save(update_fields=["attempts", "sent_at", "last_error"])
         return True
+
+
+def _send_fresh(task):
+    """Publish the row an action just committed, then mark it sent: one statement, no transaction of
+    its own, so that an action's request pays one query for its follow-up work. Should the process
+    die between the two, the relay publishes the row again (tasks are safe to run twice, and
+    ``run_once`` skips a copy whose row a worker already finished)."""
+    try:
+        _publish(task)
+    except Exception as exc:  # noqa: BLE001 - any broker failure leaves the task pending
+        _failed(task, exc)
+        OutboxTask.objects.filter(pk=task.pk, sent_at=None).update(
+            attempts=F("attempts") + 1, last_error=task.last_error
+        )
+        return False
+    broker.succeeded()
+    OutboxTask.objects.filter(pk=task.pk, sent_at=None).update(
+        sent_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
+    )
+    return True
+
+
+def _failed(task, exc):
+    broker.trip(exc)
+    logger.info("%s stays in the outbox: %s", task, exc)
+    task.last_error = f"{type(exc).__name__}: {exc}"[:2000]
 
 
 def relay_pending(*, limit=500):

@@ -268,9 +268,11 @@ DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "GFMD Portal <noreply@loca
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Authentication -------------------------------------------------------------------------
+# Django's and allauth's, loading the signed-in user with their profile, verified email and staff
+# group in one query (stakeholders/backends.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "stakeholders.backends.ModelBackend",
+    "stakeholders.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -24,9 +24,10 @@ router.register("practices", PracticeViewSet, basename="practice")
 router.register("sessions", SessionViewSet, basename="session")
 
 urlpatterns = [
-    # Service endpoints: health for load balancers, the benchmark baseline.
+    # Service endpoints: health for load balancers, the benchmarks' baselines.
     path("healthz", views.healthz, name="healthz"),
     path("bench/bare", views.bare, name="bench-bare"),
+    path("bench/signed-in", views.bare_signed_in, name="bench-signed-in"),
     # The JSON API and its OpenAPI description.
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

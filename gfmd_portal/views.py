@@ -58,3 +58,10 @@ def healthz(request):
 def bare(request):
     """The baseline for benchmarks: no template, no database (see bench/pages.py)."""
     return HttpResponse(b"ok", content_type="text/plain")
+
+
+def bare_signed_in(request):
+    """The baseline for a signed-in visitor's pages and actions: the session and the user are loaded
+    (as for any page that asks who is there), nothing else; GET or POST, whose CSRF check applies as
+    to a form (bench/signed_in.py, bench/registration_race.py)."""
+    return HttpResponse(b"ok" if request.user.is_authenticated else b"anonymous", content_type="text/plain")

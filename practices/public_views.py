@@ -6,6 +6,7 @@ A practice someone may not see is a 404 on every surface. Exports hold published
 unless co-chair staff ask for other statuses with ``?status=``.
 """
 
+import hashlib
 import json
 
 from django.core.exceptions import PermissionDenied
@@ -21,12 +22,14 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from common import pagecache
 from common.csvexport import csv_response
 from common.http import no_store
 from common.pagecache import reads_params
 from practices import search
 from practices.models import Attachment, Practice
-from practices.services import visible_practices
+from practices.search.facets import cache_seconds as facets_cache_seconds
+from practices.services import visibility, visible_practices
 from roundtables.models import RoundTable
 from sdg_targets.models import CompactTheme, Target
 from stakeholders.models import Constituency
@@ -51,6 +54,10 @@ def practice_list(request):
     result = search.search(user=request.user, q=params.q, filters=params.filters, sort=params.sort, page=params.page)
     query = result.params.urlencode(page=None)
     context = {
+        # The filters' column (hundreds of values with their counts) is a cached fragment: the same
+        # for everyone who sees the same practices and asks the same, until any content changes.
+        "facets_key": _facets_key(request.user, query),
+        "facets_seconds": facets_cache_seconds(),
         "result": result,
         "params": result.params,
         "ignored": sorted(ignored),
@@ -61,6 +68,11 @@ def practice_list(request):
         "statuses": Status.choices,
     }
     return render(request, "practices/list.html", context)
+
+
+def _facets_key(user, query):
+    described = repr((visibility(user), query))
+    return f"{pagecache.content_version()}:{hashlib.sha256(described.encode()).hexdigest()}"
 
 
 # --- A practice -------------------------------------------------------------------------------

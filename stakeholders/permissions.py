@@ -9,8 +9,8 @@ that only administrators assign.
 from enum import StrEnum
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Q
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
+from django.db.models import Exists, OuterRef, Q
 
 STAFF_GROUP = "Co-chair staff"
 
@@ -35,25 +35,58 @@ def is_administrator(user):
     return bool(user.is_authenticated and user.is_active and user.is_superuser)
 
 
+def with_person(users):
+    """``users`` (a User queryset) with what most pages and actions ask about a person, in the same
+    query: their profile (with its organisation), whether one of their email addresses is verified,
+    and whether they belong to the co-chair staff group. The sign-in backends load the signed-in
+    user this way (stakeholders.backends), so these cost no query of their own."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth.models import Group
+
+    return users.select_related("profile__organisation").annotate(
+        gfmd_verified_email=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)),
+        gfmd_staff_group=Exists(Group.objects.filter(user=OuterRef("pk"), name=STAFF_GROUP)),
+    )
+
+
+def _person(user):
+    """{"profile", "verified_email", "staff"} of a signed-in user: read with the user when it was
+    loaded ``with_person``, else in one query, once per user object."""
+
+    def load():
+        from django.contrib.auth import get_user_model
+
+        row = user if hasattr(user, "gfmd_verified_email") else None
+        if row is None:
+            row = with_person(get_user_model()._default_manager.filter(pk=user.pk)).first()
+        if row is None:
+            return {"profile": None, "verified_email": False, "staff": False}
+        try:
+            profile = row.profile
+        except ObjectDoesNotExist:
+            profile = None
+        return {"profile": profile, "verified_email": row.gfmd_verified_email, "staff": row.gfmd_staff_group}
+
+    return _cached(user, "person", load)
+
+
 def is_staff_member(user):
     """Co-chair staff (administrators count as staff)."""
     if not (user.is_authenticated and user.is_active):
         return False
-    return is_administrator(user) or _cached(user, "staff", lambda: user.groups.filter(name=STAFF_GROUP).exists())
+    return is_administrator(user) or _person(user)["staff"]
 
 
 def has_verified_email(user):
     if not user.is_authenticated:
         return False
-    return _cached(user, "verified_email", lambda: user.emailaddress_set.filter(verified=True).exists())
+    return _person(user)["verified_email"]
 
 
 def profile_of(user):
-    from stakeholders.models import Profile
-
     if not user.is_authenticated:
         return None
-    return _cached(user, "profile", lambda: Profile.objects.filter(user=user).select_related("organisation").first())
+    return _person(user)["profile"]
 
 
 def is_verified_delegate(user):

@@ -186,6 +186,7 @@ MATRIX = {
     # Service endpoints and the JSON API: public, read-only.
     "healthz": Route(get=PUBLIC),
     "bench-bare": Route(get=PUBLIC),
+    "bench-signed-in": Route(get=PUBLIC, post=PUBLIC),
     "api-root": Route(get=PUBLIC, variants=_json),
     "roundtable-list": Route(get=PUBLIC, post=NOT_ALLOWED, variants=_json),
     "roundtable-detail": Route(get=PUBLIC, kwargs={"code": "1.1"}, variants=_json),

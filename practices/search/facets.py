@@ -170,7 +170,7 @@ def facet_counts(user, q, filters, page=None):
     return counts, int(np.count_nonzero(everything)), ids
 
 
-def _cache_seconds():
+def cache_seconds():
     return getattr(settings, "SEARCH_CACHE_SECONDS", settings.PAGE_CACHE_SECONDS)
 
 
@@ -183,7 +183,7 @@ def cached_facet_counts(user, q, filters, page):
     hit costs one cache round trip and a stale entry is recomputed. Off when SEARCH_CACHE_SECONDS
     (by default PAGE_CACHE_SECONDS) is 0.
     """
-    seconds = _cache_seconds()
+    seconds = cache_seconds()
     if seconds <= 0:
         return facet_counts(user, q, filters, page)
     from django.core.cache import cache

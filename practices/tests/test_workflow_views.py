@@ -396,8 +396,8 @@ def test_my_practices_page_has_a_fixed_number_of_queries(client, personas, djang
         )
     client.force_login(author)
     client.get(MINE)  # the session is then read from the cache, as on every later request
-    # user, profile, verified email, staff group, count, practices, comments
-    with django_assert_num_queries(7):
+    # the user (with profile, verified email and staff group), count, practices, comments
+    with django_assert_num_queries(4):
         response = client.get(MINE)
     assert response.content.decode().count("Comment ") == count
 
@@ -489,8 +489,8 @@ def test_the_review_queue_has_a_fixed_number_of_queries(client, personas, django
         submitted(author, title=f"Practice {number}")
     client.force_login(personas.staff())
     client.get(QUEUE)  # the session is then read from the cache, as on every later request
-    # user, staff group, second factor, count, practices with their government
-    with django_assert_num_queries(5):
+    # the user (with the staff group), second factor, count, practices with their government
+    with django_assert_num_queries(4):
         response = client.get(QUEUE)
     assert response.content.decode().count("/en/practices/review/") - 1 >= count
 

@@ -5,11 +5,13 @@ Each rule is written here once: ``register`` refuses by the same window that the
 the waiting list is promoted in the order whose positions the pages, emails and CSV give.
 """
 
-from django.db.models import Count
+from dataclasses import dataclass
+
+from django.db.models import BigIntegerField, CharField, Count, Max, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from roundtables.models import OPEN_SEATS, Registration
+from roundtables.models import OPEN_SEATS, Registration, SeatQuota
 from stakeholders.models import Constituency, constituency_label
 
 NOT_YET, OPEN, CLOSED = "not_yet", "open", "closed"
@@ -73,6 +75,52 @@ def confirmed_per_pool(session_id):
         .annotate(count=Count("id"))
     )
     return dict(rows)
+
+
+@dataclass(frozen=True)
+class SeatsTaken:
+    """A session's seats at one moment, and one person's place among them (``seats_taken``)."""
+
+    quotas: dict  # {constituency: seats reserved for it}
+    confirmed: dict  # {pool: confirmed registrations}
+    waitlisted: int  # people waiting
+    own_id: int | None  # the person's live registration, if any
+
+    def capacity(self, total_seats, pool):
+        """Seats of ``pool``: a constituency's quota, or the open seats (what no quota reserves)."""
+        if pool == OPEN_SEATS:
+            return max(0, total_seats - sum(self.quotas.values()))
+        return self.quotas.get(pool, 0)
+
+
+def seats_taken(*, policy, person):
+    """The policy's quotas, the confirmed registrations per pool, the number waiting and ``person``'s
+    live registration, in one query (a UNION): ``register`` reads them under the policy's lock, where
+    each query is paid by everyone queued behind it."""
+    text, number = CharField(), BigIntegerField()
+    quotas = (
+        SeatQuota.objects.filter(policy_id=policy.pk)
+        .order_by()
+        .annotate(kind=Value("quota", output_field=text), own=Value(None, output_field=number))
+        .values_list("kind", "constituency", "seats", "own")
+    )
+    registrations = (
+        Registration.objects.filter(session_id=policy.session_id)
+        .exclude(status=Registration.Status.CANCELLED)
+        .order_by()
+        .values_list("status", "seat_pool")
+        .annotate(count=Count("id"), own=Max("id", filter=Q(person_id=person.pk)))
+    )
+    quota_seats, confirmed, waitlisted, own_id = {}, {}, 0, None
+    for kind, key, count, own in quotas.union(registrations, all=True):
+        if kind == "quota":
+            quota_seats[key] = count
+        elif kind == Registration.Status.CONFIRMED:
+            confirmed[key] = confirmed.get(key, 0) + count
+        else:
+            waitlisted += count
+        own_id = own_id or own
+    return SeatsTaken(quotas=quota_seats, confirmed=confirmed, waitlisted=waitlisted, own_id=own_id)
 
 
 def seat_pools(policy):

@@ -6,6 +6,7 @@ Each one is a locked, repeatable transaction; emails go through the outbox after
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -16,9 +17,8 @@ from roundtables.registration import codes
 from roundtables.registration.queries import (
     CLOSED,
     NOT_YET,
-    confirmed_per_pool,
-    live_registrations,
     registration_state,
+    seats_taken,
     waiting_list,
 )
 from stakeholders import audit
@@ -55,6 +55,23 @@ def _locked_policy(session):
     return policy
 
 
+def _locked_policy_row(session):
+    """Lock the session's registration policy row, read with its session as it is now
+    (``register`` reads the quotas with the seats). ``session``: a Session or a queryset selecting it."""
+    # Of the session, what registering reads: fewer columns to compile and send under the lock.
+    session_fields = ("session__id", "session__forum_id", "session__slug", "session__status", "session__kind")
+    policies = (
+        RegistrationPolicy.objects.select_for_update(of=("self",))
+        .select_related("session")
+        .only(*(field.name for field in RegistrationPolicy._meta.concrete_fields), *session_fields)
+    )
+    lookup = {"session__in": session} if isinstance(session, QuerySet) else {"session": session}
+    try:
+        return policies.get(**lookup)
+    except RegistrationPolicy.DoesNotExist:
+        raise RegistrationRefused(_("This session does not take registrations.")) from None
+
+
 def check_eligibility(*, policy, person, now=None):
     """Raise RegistrationRefused with the reason when ``person`` may not register now."""
     from stakeholders.permissions import has_verified_email, profile_of
@@ -89,29 +106,27 @@ def register(*, session, person, accessibility_needs="", visa_letter_needed=None
     """Register ``person``: confirmed if a seat they may take is free, else waitlisted.
 
     Returns (registration, created). A person's live registration is returned as it is when
-    they register again (a double click, a retried request): never a second one.
-    """
-    # What does not depend on the seats is read before the lock, so that the lock is held briefly
-    # when many people register at once (the person's profile and email are then cached).
-    live = live_registrations(session=session, person=person)
-    existing = live.first()
-    if existing:
-        return existing, False
-    unlocked = RegistrationPolicy.objects.filter(session=session).first()
-    if unlocked is None:
-        raise RegistrationRefused(_("This session does not take registrations."))
-    unlocked.session = session
-    check_eligibility(policy=unlocked, person=person)
+    they register again (a double click, a retried request): never a second one. A waitlisted
+    registration carries its ``position`` on the waiting list.
 
-    policy = _locked_policy(session)
-    existing = live.first()  # a double click that waited for the lock finds the first one's registration
-    if existing:
-        return existing, False
-    constituency = check_eligibility(policy=policy, person=person)  # dates may have changed meanwhile
-    confirmed = confirmed_per_pool(session.pk)
+    ``session``: the session, or a queryset that selects it (the page's lookup by URL, which is
+    then made by the statement that locks the policy).
+
+    When many people register at once they queue for the policy's lock, so the work under it is
+    kept to the lock, one read of the quotas, the seats taken and the person's own registration
+    (``seats_taken``), and the two inserts: the registration and its outbox row.
+    """
+    policy = _locked_policy_row(session)
+    session = policy.session
+    seats = seats_taken(policy=policy, person=person)
+    if seats.own_id:  # a double click, or a retry, that waited for the lock finds the first registration
+        return Registration.objects.get(pk=seats.own_id), False
+    # Read under the lock: the dates and the session as they are now. The person's profile and
+    # email were read with the user (stakeholders.backends).
+    constituency = check_eligibility(policy=policy, person=person)
     status, pool = Registration.Status.WAITLISTED, ""
-    for candidate in _pools_for(policy, constituency):
-        if confirmed.get(candidate, 0) < _capacity(policy, candidate):
+    for candidate in _pools_for_seats(seats, policy.total_seats, constituency):
+        if seats.confirmed.get(candidate, 0) < seats.capacity(policy.total_seats, candidate):
             status, pool = Registration.Status.CONFIRMED, candidate
             break
     registration = Registration.objects.create(
@@ -125,8 +140,19 @@ def register(*, session, person, accessibility_needs="", visa_letter_needed=None
         dietary_needs=dietary_needs if policy.ask_dietary else "",
         checkin_code=codes.new_code(),
     )
+    # Registrations of this session are made one at a time under the lock, in id order: this
+    # one is the last of the waiting list.
+    registration.position = seats.waitlisted + 1 if status == Registration.Status.WAITLISTED else None
     _notify(registration, status)
     return registration, True
+
+
+def _pools_for_seats(seats, total_seats, constituency):
+    """``_pools_for`` from what ``seats_taken`` read: the constituency's quota, then open seats."""
+    pools = [constituency] if constituency in seats.quotas else []
+    if seats.capacity(total_seats, OPEN_SEATS):
+        pools.append(OPEN_SEATS)
+    return pools
 
 
 def _promote_next(policy, pool):

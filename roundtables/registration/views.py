@@ -9,6 +9,7 @@ from functools import cached_property
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +20,6 @@ from django.views.generic import TemplateView, View
 from common.http import error_text, no_store
 from roundtables.agenda.queries import place
 from roundtables.models import OPEN_SEATS, Forum, Registration, RegistrationPolicy, Session
-from roundtables.programme.queries import forum_or_404
 from roundtables.registration import services, tickets
 from roundtables.registration.forms import RegistrationForm
 from roundtables.registration.queries import (
@@ -45,16 +45,21 @@ class RegistrationPageMixin:
     template_name = "roundtables/registration/session.html"
     policy_required = False
 
-    @cached_property
-    def session(self):
-        forum = forum_or_404()
+    def sessions(self):
+        """The session of the URL as a queryset: the current forum's (marked current, else the latest;
+        a subquery), published, with its forum and policy in the same query."""
+        forum = Forum.objects.current_first().values("pk")[:1]
         slug = self.kwargs.get("slug", COMMON_SPACE)
-        sessions = Session.objects.select_related("forum", "registration_policy").prefetch_related(
-            "registration_policy__seat_quotas"
+        sessions = Session.objects.select_related("forum", "registration_policy").filter(
+            forum=Subquery(forum), slug=slug, status=Session.Status.PUBLISHED
         )
         if self.policy_required or slug != COMMON_SPACE:
             sessions = sessions.filter(registration_policy__isnull=False)
-        return get_object_or_404(sessions, forum=forum, slug=slug, status=Session.Status.PUBLISHED)
+        return sessions
+
+    @cached_property
+    def session(self):
+        return get_object_or_404(self.sessions().prefetch_related("registration_policy__seat_quotas"))
 
     @cached_property
     def policy(self):
@@ -148,15 +153,20 @@ class SessionRegister(PermissionRequiredMixin, RegistrationPageMixin, TemplateVi
     policy_required = True
 
     def post(self, request, *args, **kwargs):
-        form = RegistrationForm(request.POST, policy=self.policy)
-        if not form.is_valid():
-            return self.render_page(form=form)
+        # Every question is read; the service keeps the answers that the session's policy asks. The
+        # session is looked up in the statement that locks its policy: a registration costs 8
+        # queries with the transaction and the outbox (roundtables/tests/registration/test_views.py).
+        form = RegistrationForm(request.POST, policy=None)
+        if not form.is_valid():  # perhaps in a question the policy does not ask: asked again with it
+            form = RegistrationForm(request.POST, policy=self.policy)
+            if not form.is_valid():
+                return self.render_page(form=form)
         try:
-            registration, created = services.register(session=self.session, person=request.user, **form.answers())
+            registration, created = services.register(session=self.sessions(), person=request.user, **form.answers())
         except RegistrationRefused as error:
-            form.add_error(None, error)
-            return self.render_page(form=form)
-        text = _status_message(registration, waitlist_position(registration))
+            return self._refused(RegistrationForm(request.POST, policy=self.policy), error)
+        position = registration.position if created else waitlist_position(registration)
+        text = _status_message(registration, position)
         if not created:
             text = _("You are already registered.") + " " + text
         if registration.status == Registration.Status.CONFIRMED:
@@ -164,6 +174,12 @@ class SessionRegister(PermissionRequiredMixin, RegistrationPageMixin, TemplateVi
         else:
             messages.info(request, text)
         return redirect(self.page_url())
+
+    def _refused(self, form, error):
+        """The page again, with what was typed and why it was refused (an unknown session: a 404)."""
+        form.is_valid()
+        form.add_error(None, error)
+        return self.render_page(form=form)
 
 
 # --- A person's own registrations ------------------------------------------------------------

@@ -120,7 +120,7 @@ def test_staff_queue_query_count(client, personas, django_assert_num_queries, co
         DelegateRequest.objects.create(user=user, organisation=government, justification="x")
     client.force_login(staff)
     client.get("/en/staff/delegate-requests/")  # warm the session and the per-request role cache
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         assert client.get("/en/staff/delegate-requests/").status_code == 200
 
 
@@ -133,7 +133,7 @@ def test_audit_trail_query_count(client, personas, django_assert_num_queries, co
         audit.record(actor=staff, action="stakeholders.test.done", obj=staff.profile)
     client.force_login(staff)
     client.get("/en/staff/audit/")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         assert client.get("/en/staff/audit/").status_code == 200
 
 

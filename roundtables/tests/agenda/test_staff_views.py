@@ -154,9 +154,9 @@ def test_the_editor_takes_the_same_queries_with_one_or_many_sessions_roles_and_i
     _fill(forum, staff, personas, big, sessions=8, people=12, items=15)
 
     staff_client.get(editor(small))  # warm the session and the permission caches alike
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         small_page = staff_client.get(editor(small))
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         big_page = staff_client.get(editor(big))
     assert small_page.status_code == big_page.status_code == 200
     html = big_page.content.decode()

@@ -685,7 +685,7 @@ def test_staff_list_query_count(client, common_space, personas, staff, django_as
         )
     client.force_login(staff)
     client.get(STAFF_LIST)  # warm the session
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         assert client.get(STAFF_LIST).status_code == 200
 
 
@@ -695,5 +695,59 @@ def test_participant_page_query_count(client, common_space, personas, django_ass
         _register(_person(personas, f"q{number}"), common_space)
     client.force_login(Registration.objects.first().person)
     client.get(PAGE)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(5):
         assert client.get(PAGE).status_code == 200
+
+
+# --- What a registration costs ----------------------------------------------------------------
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("count", [1, 40])
+def test_a_registration_post_takes_eight_queries_whatever_the_number_of_registrations(
+    client, shared_redis_cache, forum, personas, count
+):
+    """Sessions in Redis and a real broker, as in production; transactions as in production (no test
+    savepoints), the outbox publishing after the commit. Confirmed, waitlisted and a second click:
+    8 queries (7 for the second click) with BEGIN and COMMIT, however many people registered before."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    session = Session.objects.get(forum=forum, slug="common-space")
+    services.configure_registration(
+        session=session,
+        staff=personas.staff(),
+        total_seats=count + 1,
+        quotas={"civil_society": 1},
+        eligible_constituencies=[],
+    )
+    for number in range(count):
+        _register(_person(personas, f"before{number}", "government"), session)
+    OutboxTask.objects.all().delete()
+
+    def post(person, expected_queries):
+        client.force_login(person)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(REGISTER, {"dietary_needs": "Halal", "visa_letter_needed": "no"})
+        assert response.status_code == 302 and response["Location"] == PAGE
+        assert len(queries) == expected_queries, "\n".join(query["sql"][:200] for query in queries)
+        return _messages(client.get(PAGE))
+
+    # The civil-society seat is free: confirmed. The open seats are all taken: the next one waits.
+    assert post(_person(personas, "confirmed"), 8) == ["Your registration is confirmed."]
+    waiting = _person(personas, "waiting", "academia")
+    assert post(waiting, 8) == ["You are on the waiting list, position 1. We will email you if a seat frees up."]
+    # A second click changes nothing, sends nothing, and says so.
+    assert post(waiting, 7) == [
+        "You are already registered. You are on the waiting list, position 1. We will email you if a seat frees up."
+    ]
+    live = Registration.objects.exclude(status="cancelled")
+    assert live.filter(status="confirmed").count() == count + 1
+    assert list(live.filter(status="waitlisted").values_list("person__username", flat=True)) == ["waiting@example.org"]
+    # Each email went through the outbox and was published to the broker after the commit.
+    tasks = OutboxTask.objects.order_by("id")
+    assert [(task.kwargs["event"], task.sent_at is not None) for task in tasks] == [
+        ("confirmed", True),
+        ("waitlisted", True),
+    ]
