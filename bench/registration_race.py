@@ -412,12 +412,15 @@ def main(argv=None):
             print(f"CSRF tokens: {len(everyone)} GETs of {PAGE} in {time.monotonic() - started:.1f} s")
 
             time.sleep(1)
+            cpu_before = pages.group_cpu_seconds(server.process.pid)
             bare = post_all(server.port, people, args.timeout, path=BARE)
+            bare_cpu = pages.group_cpu_seconds(server.process.pid) - cpu_before
             bare_latencies = _latencies(bare)
             bare_p50, bare_p95 = pages._percentile(bare_latencies, 50), pages._percentile(bare_latencies, 95)
             print(
                 f"bare burst: {len(bare)} POSTs of {BARE} at once; errors {_errors(bare)}; "
-                f"p50 {bare_p50:.0f} ms, p95 {bare_p95:.0f} ms"
+                f"p50 {bare_p50:.0f} ms, p95 {bare_p95:.0f} ms; gunicorn CPU {bare_cpu * 1000 / len(bare):.1f} ms "
+                "per request"
             )
             time.sleep(1)
             cpu_before = pages.group_cpu_seconds(server.process.pid)
