@@ -18,7 +18,7 @@ from common import outbox
 from common.http import site_url
 from stakeholders import emails
 from stakeholders.models import StaffDigest, display_name
-from stakeholders.permissions import STAFF_GROUP
+from stakeholders.permissions import STAFF_GROUP, is_staff_member
 from stakeholders.queues import queues_for
 
 SEND_TASK = "stakeholders.tasks.send_staff_digest"
@@ -34,9 +34,26 @@ def staff_recipients():
     )
 
 
-# Who receives a digest: each source gives user ids. Focal points join by adding a source of their
-# own (and an audience to the queue they see, see stakeholders.queues).
-RECIPIENT_SOURCES = [staff_recipients]
+def focal_point_recipients():
+    """Focal points (of the government they are a verified delegate of): their queue is their
+    government's delegate requests (stakeholders.queues)."""
+    from django.db.models import F
+
+    from stakeholders.models import Profile
+
+    return (
+        Profile.objects.filter(
+            focal_point_for=F("organisation"),
+            delegate_status=Profile.DelegateStatus.VERIFIED,
+            user__is_active=True,
+        )
+        .exclude(user__email="")
+        .values_list("user_id", flat=True)
+    )
+
+
+# Who receives a digest: each source gives user ids (a person in two is written to once).
+RECIPIENT_SOURCES = [staff_recipients, focal_point_recipients]
 
 
 def recipient_ids():
@@ -79,7 +96,11 @@ def send_digest(*, digest_id):
             {"label": queue.label, "waiting": queue.waiting, "new": queue.new, "url": site_url(queue.url)}
             for queue in queues
         ]
-        home_url = site_url(reverse("stakeholders:staff-home"))
+        # The staff home lists every queue; a focal point has one, the first.
+        if is_staff_member(user):
+            home_url = site_url(reverse("stakeholders:staff-home"))
+        else:
+            home_url = rows[0]["url"] if rows else ""
     digest.counts = {queue.key: {"waiting": queue.waiting, "new": queue.new} for queue in queues}
     digest.emailed = any(queue.waiting or queue.new for queue in queues)
     digest.sent_at = timezone.now()

@@ -16,7 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from stakeholders.permissions import is_staff_member
+from stakeholders.permissions import acts_as_focal_point, is_staff_member
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,17 @@ def _pending_requests():
     return DelegateRequest.objects.filter(status=DelegateRequest.Status.PENDING)
 
 
+def _requests_for(user):
+    """The pending requests ``user`` decides: all for staff, their government's for a focal point."""
+    from stakeholders.views import reviewable_delegate_requests
+
+    return reviewable_delegate_requests(user).filter(status="pending").order_by()
+
+
+def _staff_or_focal_point(user):
+    return is_staff_member(user) or acts_as_focal_point(user)
+
+
 def _proposed_organisations():
     from stakeholders.models import Organisation
 
@@ -86,8 +97,10 @@ STAKEHOLDER_QUEUES = (
         key="delegate_requests",
         label=_("Delegate verification requests"),
         url=lambda user: reverse("stakeholders:staff-delegate-queue"),
-        waiting=lambda user: _pending_requests().count(),
-        new_since=lambda user, moment: _pending_requests().filter(created__gt=moment).count(),
+        # Focal points see (and are told of) their own government's requests.
+        audience=_staff_or_focal_point,
+        waiting=lambda user: _requests_for(user).count(),
+        new_since=lambda user, moment: _requests_for(user).filter(created__gt=moment).count(),
         position=10,
     ),
     Queue(

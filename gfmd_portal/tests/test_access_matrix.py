@@ -616,6 +616,20 @@ MATRIX = {
         staff_page=True,
     ),
     "roundtables:staff-programme-translations": Route(get=STAFF_ONLY, kwargs=_programme_forum, staff_page=True),
+    "roundtables:staff-programme-forum-link-add": Route(
+        get=_AGENDA_POST_ONLY,
+        post=_PROGRAMME_FORUM_CHANGED,
+        kwargs=_programme_forum,
+        post_data=lambda w: {"code": "A.b", "source": "portal"},
+        staff_page=True,
+    ),
+    "roundtables:staff-programme-forum-link-remove": Route(
+        get=_AGENDA_POST_ONLY,
+        post=_PROGRAMME_FORUM_CHANGED,
+        kwargs=_programme_forum,
+        post_data=lambda w: {"kind": "theme", "code": w.programme_forum_theme_code},
+        staff_page=True,
+    ),
     "roundtables:staff-programme-sub-theme-add": Route(
         get=_AGENDA_POST_ONLY,
         post=_PROGRAMME_FORUM_CHANGED,
@@ -1192,6 +1206,11 @@ class World:
         link = self.programme_round_table.theme_links.select_related("theme").first()
         return link.theme.code if link else "A.a"
 
+    @cached_property
+    def programme_forum_theme_code(self):
+        link = self.programme_forum.theme_links.select_related("theme").first()
+        return link.theme.code if link else "A.a"
+
     # --- Agenda objects ---
     @cached_property
     def agenda_session(self):
@@ -1330,6 +1349,7 @@ class World:
             CalendarFeedToken,
             Contribution,
             Forum,
+            ForumCompactTheme,
             GuidingQuestion,
             RapporteurReport,
             Registration,
@@ -1364,6 +1384,7 @@ class World:
             sorted(GuidingQuestion.objects.values_list("pk", "position", "version")),
             RoundTableTarget.objects.count(),
             RoundTableTheme.objects.count(),
+            sorted(ForumCompactTheme.objects.values_list("pk", "source")),
             sorted(CalendarFeedToken.objects.values_list("pk", "revoked_at")),
         )
 

@@ -395,62 +395,86 @@ def move_question(*, question, actor, direction):
 
 # --- Links to the frameworks --------------------------------------------------------------------------
 
+# What each owner may be linked to: (owner's model, kind) → (link model, its field for the framework, framework).
 LINKS = {
-    "target": (RoundTableTarget, "target", Target),
-    "theme": (RoundTableTheme, "theme", CompactTheme),
+    (RoundTable, "target"): (RoundTableTarget, "target", Target),
+    (RoundTable, "theme"): (RoundTableTheme, "theme", CompactTheme),
+    (Forum, "theme"): (ForumCompactTheme, "theme", CompactTheme),
 }
+# Where an owner's links are named in the audit and the changelog.
+LINK_FIELDS = {"target": "sdg_targets", "theme": "compact_themes"}
+
+
+def _link_owner(round_table, forum):
+    """The round table or (without one) the forum whose links change."""
+    if (round_table is None) == (forum is None):
+        raise TypeError("Give a round table or a forum, not both.")
+    return round_table if round_table is not None else forum
+
+
+def _link_kind(owner, kind):
+    """The link model, its framework field and the framework for ``kind`` on ``owner``; refused otherwise."""
+    if (type(owner), kind) not in LINKS:
+        if isinstance(owner, Forum):
+            raise ValidationError({"kind": _("A forum is linked to Compact themes only.")})
+        raise ValidationError({"kind": _("Choose an SDG target or a Compact theme.")})
+    return LINKS[type(owner), kind]
 
 
 @transaction.atomic
-def add_link(*, round_table, actor, kind, code, source=LinkSource.PORTAL):
+def add_link(*, actor, kind, code, source=LinkSource.PORTAL, round_table=None, forum=None):
     """Link the round table to an SDG target (kind "target", code "10.7") or a Compact theme
-    (kind "theme", code "A.a"), saying where the link comes from; an existing link takes the new source."""
+    (kind "theme", code "A.a"), or the forum (given instead) to a Compact theme, saying where the
+    link comes from; an existing link takes the new source."""
     _require_editor(actor)
-    if kind not in LINKS:
-        raise ValidationError({"kind": _("Choose an SDG target or a Compact theme.")})
+    owner = _link_owner(round_table, forum)
+    link_model, name, framework = _link_kind(owner, kind)
     if source not in LinkSource.values:
         raise ValidationError({"source": _("Choose where the link comes from.")})
-    link_model, name, framework = LINKS[kind]
     other = framework.objects.filter(code=(code or "").strip()).first()
     if other is None:
+        if isinstance(owner, Forum):
+            raise ValidationError({"code": _("No Compact theme has this code.")})
         raise ValidationError({"code": _("No target or theme has this code.")})
-    existing = link_model.objects.filter(round_table=round_table, **{name: other}).first()
+    owner_field = ACTION_NAMES[type(owner)]
+    existing = link_model.objects.filter(**{owner_field: owner, name: other}).first()
     old = f"{other.code} ({existing.source})" if existing else ""
-    link_model.objects.update_or_create(round_table=round_table, **{name: other}, defaults={"source": source})
-    _link_change(round_table, actor, "link_added", kind, old, f"{other.code} ({source})")
+    link_model.objects.update_or_create(**{owner_field: owner, name: other}, defaults={"source": source})
+    _link_change(owner, actor, "link_added", kind, old, f"{other.code} ({source})")
     return other
 
 
 @transaction.atomic
-def remove_link(*, round_table, actor, kind, code):
+def remove_link(*, actor, kind, code, round_table=None, forum=None):
+    """Remove the round table's (or, given instead, the forum's) link to the target or theme ``code``."""
     _require_editor(actor)
-    if kind not in LINKS:
-        raise ValidationError({"kind": _("Choose an SDG target or a Compact theme.")})
-    link_model, name, _framework = LINKS[kind]
-    link = link_model.objects.filter(round_table=round_table, **{f"{name}__code": code}).first()
+    owner = _link_owner(round_table, forum)
+    link_model, name, _framework = _link_kind(owner, kind)
+    link = link_model.objects.filter(**{ACTION_NAMES[type(owner)]: owner, f"{name}__code": code}).first()
     if link is None:
         raise ValidationError(_("This link is already gone."))
     old = f"{code} ({link.source})"
     link.delete()
-    _link_change(round_table, actor, "link_removed", kind, old, "")
+    _link_change(owner, actor, "link_removed", kind, old, "")
 
 
-def _link_change(round_table, actor, action, kind, old, new):
-    field = "sdg_targets" if kind == "target" else "compact_themes"
+def _link_change(owner, actor, action, kind, old, new):
+    field = LINK_FIELDS[kind]
+    forum = _forum_of(owner)
     audit.record(
         actor=actor,
-        action=f"roundtables.round_table.{action}",
-        obj=round_table,
+        action=f"roundtables.{ACTION_NAMES[type(owner)]}.{action}",
+        obj=owner,
         before={field: old},
         after={field: new},
     )
     ProgrammeChange.objects.create(
-        forum=round_table.forum,
+        forum=forum,
         actor=actor if actor.is_authenticated else None,
-        action=f"round_table.{action}",
-        label=round_table.code,
+        action=f"{ACTION_NAMES[type(owner)]}.{action}",
+        label=_label(owner)[:40],
         fields=[field],
-        after_publication=round_table.forum.status == Forum.Status.PUBLISHED,
+        after_publication=forum.status == Forum.Status.PUBLISHED,
     )
 
 

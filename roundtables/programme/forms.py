@@ -149,6 +149,18 @@ class LinkForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class ForumLinkForm(LinkForm):
+    """A link of the forum itself: to a Compact theme only (the forum has no SDG targets)."""
+
+    kind = None
+    code = forms.CharField(label=_("Code"), max_length=8, help_text=_("For example A.a"))
+
+    def clean(self):
+        cleaned_data = super().clean()
+        cleaned_data["kind"] = "theme"
+        return cleaned_data
+
+
 class CopyForm(forms.Form):
     """The new forum's address, year and edition; everything else is copied."""
 

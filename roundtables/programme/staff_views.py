@@ -1,11 +1,12 @@
 """The programme editor for co-chair staff (under /staff/: the second factor is required first).
 
 Pages: the forums (current, drafts, past), a forum's editor (details, sub-themes, its round
-tables), a round table's editor (details, guiding questions, links to the frameworks), the
-translation overview, and "start a new forum from this one". Details forms are plain POSTs with
-the version they were opened at, as in the agenda editor; the questions panel answers htmx with
-the panel again and is reordered by drag and drop or by its Up/Down buttons
-(static/js/agenda-editor.js).
+tables, its links to the Compact themes), a round table's editor (details, guiding questions,
+links to the frameworks), the translation overview, and "start a new forum from this one".
+Details forms are plain POSTs with the version they were opened at, as in the agenda editor; the
+questions and links panels answer htmx with the panel again (the links panel is the same on the
+forum's editor and the round table's); the questions are reordered by drag and drop or by their
+Up/Down buttons (static/js/agenda-editor.js).
 All rules live in ``programme.editor``.
 """
 
@@ -24,7 +25,15 @@ from django.views.generic import TemplateView
 from common.http import error_text, no_store
 from roundtables.models import Forum, GuidingQuestion, RoundTable
 from roundtables.programme import editor
-from roundtables.programme.forms import CopyForm, ForumForm, LinkForm, QuestionForm, RoundTableForm, SubThemeForm
+from roundtables.programme.forms import (
+    CopyForm,
+    ForumForm,
+    ForumLinkForm,
+    LinkForm,
+    QuestionForm,
+    RoundTableForm,
+    SubThemeForm,
+)
 from roundtables.programme.translations import overview
 from stakeholders.permissions import PermissionRequiredMixin
 
@@ -113,6 +122,13 @@ def forum_context(forum, **overrides):
             forum=forum, prefix="new-sub-theme", initial={"number": len(sub_themes) + 1}
         ),
         "changes": list(forum.changes.select_related("actor")[:15]),
+        # The forum's own links to the Compact themes, in the round tables' links panel.
+        "target_links": [],
+        "theme_links": list(forum.theme_links.select_related("theme").order_by("theme__code")),
+        "link_form": ForumLinkForm(),
+        "link_add_url": reverse("roundtables:staff-programme-forum-link-add", kwargs={"forum": forum.slug}),
+        "link_remove_url": reverse("roundtables:staff-programme-forum-link-remove", kwargs={"forum": forum.slug}),
+        "status_message": "",
     }
     context.update(overrides)
     if "form" not in context:
@@ -289,6 +305,10 @@ class RoundTableCreate(ProgrammeStaffMixin, View):
         return no_store(render(request, self.template_name, {"form": form, "forum": self.forum}))
 
 
+def _round_table_kwargs(round_table):
+    return {"forum": round_table.forum.slug, "pk": round_table.pk}
+
+
 def round_table_context(round_table, **overrides):
     forum = round_table.forum
     questions = list(round_table.guiding_questions.order_by("position"))
@@ -303,6 +323,8 @@ def round_table_context(round_table, **overrides):
         "target_links": list(round_table.target_links.select_related("target")),
         "theme_links": list(round_table.theme_links.select_related("theme")),
         "link_form": LinkForm(),
+        "link_add_url": reverse("roundtables:staff-programme-link-add", kwargs=_round_table_kwargs(round_table)),
+        "link_remove_url": reverse("roundtables:staff-programme-link-remove", kwargs=_round_table_kwargs(round_table)),
         "status_message": "",
     }
     context.update(overrides)
@@ -345,6 +367,14 @@ class PanelAction(ProgrammeStaffMixin, View):
     editor is sent again (after a redirect when the change was made). As the agenda editor's panels."""
 
     panel = "questions"
+    template_name = RoundTableEditor.template_name
+
+    def page_url(self, anchor):
+        return self.round_table_url(anchor)
+
+    def page_context(self, **overrides):
+        round_table = RoundTable.objects.select_related("forum", "sub_theme").get(pk=self.round_table.pk)
+        return round_table_context(round_table, **overrides)
 
     def act(self, request):
         """Make the change; return the status message, or raise ValidationError."""
@@ -353,7 +383,7 @@ class PanelAction(ProgrammeStaffMixin, View):
     def question(self):
         return get_object_or_404(GuidingQuestion, pk=self.kwargs["question"], round_table=self.round_table)
 
-    def post(self, request, forum, pk, **kwargs):
+    def post(self, request, *args, **kwargs):
         overrides, status = {}, 200
         try:
             status_message = self.act(request)
@@ -366,11 +396,10 @@ class PanelAction(ProgrammeStaffMixin, View):
         else:
             if not _is_htmx(request):
                 messages.success(request, status_message)
-                return redirect(self.round_table_url(f"{self.panel}-panel"))
-        round_table = RoundTable.objects.select_related("forum", "sub_theme").get(pk=self.round_table.pk)
-        context = round_table_context(round_table, status_message=status_message, **overrides)
+                return redirect(self.page_url(f"{self.panel}-panel"))
+        context = self.page_context(status_message=status_message, **overrides)
         if not _is_htmx(request):
-            return no_store(render(request, RoundTableEditor.template_name, context, status=status))
+            return no_store(render(request, self.template_name, context, status=status))
         html = render_to_string(f"roundtables/programme_staff/_{self.panel}_panel.html", context, request=request)
         html += render_to_string("roundtables/programme_staff/_status_oob.html", context, request=request)
         return no_store(HttpResponse(html, status=status))
@@ -455,13 +484,18 @@ class QuestionsReorder(PanelAction):
 
 class LinkAdd(PanelAction):
     panel = "links"
+    form_class = LinkForm
+
+    def link_owner(self):
+        """Whose links change, as ``editor.add_link`` and ``remove_link`` take it."""
+        return {"round_table": self.round_table}
 
     def act(self, request):
-        self.form = LinkForm(request.POST)
+        self.form = self.form_class(request.POST)
         if not self.form.is_valid():
             raise ValidationError(_("The link was not added: see the form."))
         try:
-            other = editor.add_link(round_table=self.round_table, actor=request.user, **self.form.cleaned_data)
+            other = editor.add_link(**self.link_owner(), actor=request.user, **self.form.cleaned_data)
         except ValidationError as error:
             self.form.add_error(None, error)
             raise
@@ -473,8 +507,33 @@ class LinkAdd(PanelAction):
 
 class LinkRemove(PanelAction):
     panel = "links"
+    link_owner = LinkAdd.link_owner
 
     def act(self, request):
         code = request.POST.get("code", "")
-        editor.remove_link(round_table=self.round_table, actor=request.user, kind=request.POST.get("kind"), code=code)
+        editor.remove_link(**self.link_owner(), actor=request.user, kind=request.POST.get("kind"), code=code)
         return _("Link to %(code)s removed.") % {"code": code}
+
+
+class ForumPanel:
+    """The links panel on the forum's editor: the forum's own links to the Compact themes."""
+
+    template_name = ForumEditor.template_name
+    form_class = ForumLinkForm
+
+    def link_owner(self):
+        return {"forum": self.forum}
+
+    def page_url(self, anchor):
+        return self.forum_url(anchor)
+
+    def page_context(self, **overrides):
+        return forum_context(Forum.objects.get(pk=self.forum.pk), **overrides)
+
+
+class ForumLinkAdd(ForumPanel, LinkAdd):
+    """POST /<lang>/staff/programme/<forum>/links/: link the forum to a Compact theme."""
+
+
+class ForumLinkRemove(ForumPanel, LinkRemove):
+    """POST /<lang>/staff/programme/<forum>/links/remove/."""

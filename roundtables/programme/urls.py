@@ -29,6 +29,13 @@ urlpatterns = [
         staff.TranslationOverview.as_view(),
         name="staff-programme-translations",
     ),
+    # Its own links to the Compact themes.
+    path("staff/programme/<slug:forum>/links/", staff.ForumLinkAdd.as_view(), name="staff-programme-forum-link-add"),
+    path(
+        "staff/programme/<slug:forum>/links/remove/",
+        staff.ForumLinkRemove.as_view(),
+        name="staff-programme-forum-link-remove",
+    ),
     # Its sub-themes.
     path("staff/programme/<slug:forum>/sub-themes/", staff.SubThemeAdd.as_view(), name="staff-programme-sub-theme-add"),
     path(

@@ -177,7 +177,7 @@ def test_focal_point_queue_query_count(client, personas, django_assert_num_queri
         _request(personas, f"p{number}@example.org", germany)
     client.force_login(focal_point)
     client.get(QUEUE)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         response = client.get(QUEUE)
     assert len(response.context["delegate_requests"]) == count
     assert DelegateRequest.objects.count() == count
@@ -191,7 +191,7 @@ def test_focal_points_page_query_count(client, personas, django_assert_num_queri
         personas.delegate(f"d{number}@example.org", organisation=government)
     client.force_login(personas.staff())
     client.get(FOCAL_POINTS)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = client.get(FOCAL_POINTS)
     page = response.content.decode()
     assert page.count("/remove/") == count

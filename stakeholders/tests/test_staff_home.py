@@ -75,7 +75,7 @@ def test_the_staff_home_costs_the_same_queries_with_one_item_or_many(
     _waiting_items(personas, forum, count=1)
     client.force_login(staff)
     client.get(HOME)
-    with django_assert_num_queries(9) as one:
+    with django_assert_num_queries(8) as one:
         client.get(HOME)
     _waiting_items(personas, forum, count=3, start=1)
     with django_assert_num_queries(len(one.captured_queries)):
@@ -168,3 +168,39 @@ def test_beat_sends_the_digest_planner():
 
     entry = BEAT_SCHEDULE["stakeholders.staff-digest"]
     assert entry["task"] == "stakeholders.tasks.plan_staff_digests" and entry["task"] in app.tasks
+
+
+def test_a_focal_point_is_told_of_their_own_governments_requests_only(personas, forum):
+    germany = personas.government()
+    morocco = personas.government("Ministry of Foreign Affairs", "MA")
+    personas.focal_point("focal@example.org", organisation=germany)
+    for number, government in enumerate([germany, germany, morocco]):
+        person = personas.participant(f"applicant{number}@example.org")
+        DelegateRequest.objects.create(user=person, organisation=government, justification="Mission")
+    Organisation.objects.create(name="Proposed", constituency="civil_society", status="proposed")
+    OutboxTask.objects.all().delete()
+    mail.outbox.clear()
+
+    assert digest.plan_digests() == 1  # no staff here: the focal point alone
+    assert digest.plan_digests() == 0
+    _run_outbox()
+    [message] = mail.outbox
+    assert message.to == ["focal@example.org"]
+    # Their queue only, scoped to their government; its page is where the link goes.
+    assert "* Delegate verification requests: 2 waiting, 2 new\n  http://" in message.body
+    assert "Proposed organisations" not in message.body and "Practices to review" not in message.body
+    assert "/en/staff/delegate-requests/" in message.body
+    assert "/en/staff/\n" not in message.body  # not the staff home, which is staff's
+
+
+def test_a_focal_point_without_a_second_factor_is_not_written_to(personas, forum):
+    germany = personas.government()
+    personas.focal_point("focal@example.org", organisation=germany, second_factor=False)
+    DelegateRequest.objects.create(
+        user=personas.participant("applicant@example.org"), organisation=germany, justification="Mission"
+    )
+    OutboxTask.objects.all().delete()
+    mail.outbox.clear()
+    digest.plan_digests()
+    _run_outbox()
+    assert mail.outbox == []

@@ -1,7 +1,7 @@
 """The programme editor in a real browser (Chromium, CSP enforced): staff create a forum with two
 round tables and their questions, reorder questions by keyboard, translate a field and see it out of
-date after its source changed; axe finds no violation on the editor's pages. Screenshots go to
-var/screenshots/."""
+date after its source changed; link the forum to Compact themes in place; axe finds no violation
+on the editor's pages. Screenshots go to var/screenshots/."""
 
 import pytest
 from playwright.sync_api import expect
@@ -128,3 +128,28 @@ def test_staff_build_a_forum_reorder_by_keyboard_and_see_a_translation_go_out_of
         violations = _all_violations(checked)
         assert not violations, f"{path}:\n{_describe(violations)}"
     context.close()
+
+
+def test_staff_link_the_forum_to_compact_themes_in_place(live_server, staff_page, loaded_forum):
+    """The forum's links panel is swapped in by htmx: add a theme, a refused code, remove one."""
+    page, _staff = staff_page
+    page.goto("/en/staff/programme/gfmd-2017/")
+    page.evaluate("window.notReloaded = true")
+    panel = page.locator("#links-panel")
+    expect(panel).to_contain_text("Compact theme A.a (Named in the concept note)")
+    panel.get_by_label("Code").fill("A.b")
+    panel.get_by_role("button", name="Add the link").click()
+    expect(panel).to_contain_text("Compact theme A.b (Added by the portal)")
+    expect(page.locator("#agenda-status")).to_contain_text("A.b linked.")
+    panel.get_by_label("Code").fill("Z.z")
+    panel.get_by_role("button", name="Add the link").click()
+    expect(panel.get_by_role("alert").first).to_have_text("No Compact theme has this code.")
+    expect(panel.get_by_label("Code")).to_have_value("Z.z")
+    panel.get_by_role("button", name="Remove A.a").click()
+    expect(page.locator("#agenda-status")).to_contain_text("Link to A.a removed.")
+    expect(panel).not_to_contain_text("Compact theme A.a")
+    assert page.evaluate("window.notReloaded") is True
+    forum = Forum.objects.get(slug="gfmd-2017")
+    assert list(forum.theme_links.values_list("theme__code", "source")) == [("A.b", "portal")]
+    _screenshot(page, "programme-forum-links-en")
+    assert not page.csp_errors, [message.text for message in page.csp_errors]
