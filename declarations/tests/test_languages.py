@@ -81,5 +81,5 @@ def test_side_by_side_query_count(forum, staff_client, django_assert_num_queries
                            latest_seen=english.version)  # fmt: skip
     url = reverse("declarations:staff-languages", kwargs={"forum": forum.slug})
     # Session, user, second factor…; the declarations; per language its latest version, compile time, paragraphs.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         staff_client.get(url)

@@ -175,7 +175,7 @@ def test_the_badges_page_costs_the_same_queries_with_two_people_or_many(
 ):
     client.force_login(staff)
     client.get(BADGES)
-    with django_assert_num_queries(10) as few:
+    with django_assert_num_queries(9) as few:
         client.get(BADGES)
     for number in range(6):
         services.register(session=common_space, person=_person(personas, f"m{number}@example.org", "M", f"N{number}"))
