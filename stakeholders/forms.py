@@ -93,17 +93,60 @@ class SignupForm(AllauthSignupForm):
         return user
 
 
+def government_label(organisation):
+    """A shipped government as the reader's language names its country (django-countries: "Maroc",
+    "Marruecos"), so that a French or Spanish delegate finds it by typing; in English, and for any
+    other organisation, its name as stored."""
+    from django.utils.translation import get_language
+
+    reference = organisation.reference or ""
+    if reference.startswith("state:") and organisation.country and (get_language() or "en")[:2] != "en":
+        return organisation.country.name
+    return organisation.name
+
+
+class _InReadersOrder(forms.models.ModelChoiceIterator):
+    """The choices sorted by their label in the reader's language, the empty one first."""
+
+    def __iter__(self):
+        choices = list(super().__iter__())
+        blank = [choice for choice in choices if choice[0] == ""]
+        named = [choice for choice in choices if choice[0] != ""]
+        return iter(blank + sorted(named, key=lambda choice: strxfrm_key(choice[1])))
+
+
+class GovernmentChoiceField(forms.ModelChoiceField):
+    """The approved governments, named and ordered in the reader's language."""
+
+    iterator = _InReadersOrder
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Government"))
+        kwargs.setdefault("widget", SearchableSelect)
+        super().__init__(
+            queryset=Organisation.objects.filter(
+                constituency=Constituency.GOVERNMENT, status=Organisation.Status.APPROVED
+            ),
+            **kwargs,
+        )
+
+    def label_from_instance(self, organisation):
+        return government_label(organisation)
+
+
+def strxfrm_key(text):
+    """A sort key that ignores accents and case ("Égypte" between "Danemark" and "Espagne")."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().casefold()
+
+
 class ProfileForm(ProfileFields):
     pass
 
 
 class DelegateRequestForm(forms.Form):
-    organisation = forms.ModelChoiceField(
-        label=_("Government"),
-        queryset=Organisation.objects.filter(constituency=Constituency.GOVERNMENT, status=Organisation.Status.APPROVED),
-        widget=SearchableSelect,
-        help_text=_("The government you represent."),
-    )
+    organisation = GovernmentChoiceField(help_text=_("The government you represent."))
     justification = forms.CharField(
         label=_("Justification"),
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -139,11 +182,7 @@ class DecisionForm(forms.Form):
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("Email address"))
-    organisation = forms.ModelChoiceField(
-        label=_("Government"),
-        queryset=Organisation.objects.filter(constituency=Constituency.GOVERNMENT, status=Organisation.Status.APPROVED),
-        widget=SearchableSelect,
-    )
+    organisation = GovernmentChoiceField()
     language = forms.ChoiceField(label=_("Language of the email"), choices=settings.LANGUAGES)
 
 

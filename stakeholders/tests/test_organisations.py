@@ -6,7 +6,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from common.models import OutboxTask
-from stakeholders import services, tasks  # noqa: F401 - registers the tasks the outbox names
+from stakeholders import forms, services, tasks  # noqa: F401 - registers the tasks the outbox names
 from stakeholders.models import AuditEntry, Constituency, DelegateRequest, Organisation, Profile
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +100,28 @@ def test_the_delegate_request_form_lists_the_governments_on_a_fresh_database(cli
     response = client.post("/en/accounts/delegate/", {"organisation": germany.pk, "justification": "Attaché"})
     assert response.status_code == 302
     assert DelegateRequest.objects.get().organisation == germany
+
+
+@pytest.mark.parametrize(
+    ("language", "morocco", "before", "after"),
+    [("fr", "Maroc", "Allemagne", "Mexique"), ("es", "Marruecos", "Alemania", "México")],
+)
+def test_the_governments_are_named_and_ordered_in_the_readers_language(
+    client, personas, language, morocco, before, after
+):
+    import re
+
+    client.force_login(personas.participant())
+    page = client.get(f"/{language}/accounts/delegate/").content.decode()
+    morocco_pk = Organisation.objects.get(reference="state:MA").pk
+    assert f'<option value="{morocco_pk}">{morocco}</option>' in page
+    names = re.findall(r'<option value="\d+">([^<]+)</option>', page)
+    assert names.index(before) < names.index(morocco) < names.index(after)
+    assert names == sorted(names, key=lambda name: forms.strxfrm_key(name))
+    # What is stored is the organisation, whatever the language it was chosen in.
+    response = client.post(f"/{language}/accounts/delegate/", {"organisation": morocco_pk, "justification": "Attaché"})
+    assert response.status_code == 302
+    assert DelegateRequest.objects.get().organisation.name == "Morocco"
 
 
 # --- Proposed organisations: the staff page ---------------------------------------------------------
