@@ -1,9 +1,11 @@
 """The public programme: the home page, a forum's sub-themes and round tables, a round table's page."""
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, TemplateView
 
+from common import pagecache
 from roundtables.contributions.queries import accepted_prefetch, round_table_page_context
 from roundtables.models import Forum, GuidingQuestion, RoundTable, RoundTableTarget, RoundTableTheme, Session
 from roundtables.programme.queries import forum_or_404, programme_sub_themes
@@ -20,12 +22,24 @@ class Home(TemplateView):
         return super().get_context_data(
             forum=forum,
             sub_themes=programme_sub_themes(forum),
-            # The common space is linked once staff have opened its registration.
+            # The common space is linked once staff have opened its registration (asked by the
+            # template: the page's content is a cached fragment, which does not ask when found).
             common_space_open=forum.sessions.filter(
                 slug="common-space", status=Session.Status.PUBLISHED, registration_policy__isnull=False
-            ).exists(),
+            ).exists,
+            **_fragment(forum),
             **kwargs,
         )
+
+
+def _fragment(forum):
+    """The key and lifetime of a forum's page content kept as a cached fragment: the same for
+    everyone in a language (nothing personal in it), until any content changes (as the anonymous
+    page cache). The querysets it lists are read only when the fragment is rendered."""
+    return {
+        "fragment_key": f"{pagecache.content_version()}:{forum.pk}",
+        "fragment_seconds": settings.PAGE_CACHE_SECONDS,
+    }
 
 
 class Programme(TemplateView):
@@ -46,7 +60,8 @@ class Programme(TemplateView):
             other_forums=other_forums,
             compact_theme_links=forum.theme_links.select_related("theme"),
             # What staff changed in the programme editor since it was published (as sessions list theirs).
-            changes=list(forum.changes.filter(after_publication=True)[:CHANGES_SHOWN]),
+            changes=forum.changes.filter(after_publication=True)[:CHANGES_SHOWN],
+            **_fragment(forum),
             **kwargs,
         )
 
