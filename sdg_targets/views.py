@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
+from common import pagecache
 from sdg_targets.models import CompactTheme, Goal, Target
 from sdg_targets.queries import published_practices
 
@@ -43,6 +45,13 @@ class TargetList(ListView):
     def get_queryset(self):
         return Goal.objects.prefetch_related(
             Prefetch("targets", queryset=Target.objects.prefetch_related(round_table_links(Target)))
+        )
+
+    def get_context_data(self, **kwargs):
+        # The list is a cached fragment, the same for everyone in a language until any content
+        # changes (as the anonymous page cache); the goals are read only when it is rendered.
+        return super().get_context_data(
+            fragment_key=pagecache.content_version(), fragment_seconds=settings.PAGE_CACHE_SECONDS, **kwargs
         )
 
 
