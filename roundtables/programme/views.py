@@ -1,8 +1,9 @@
 """The public programme: the home page, a forum's sub-themes and round tables, a round table's page."""
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404
+from django.utils.functional import SimpleLazyObject
 from django.views.generic import DetailView, TemplateView
 
 from common import pagecache
@@ -32,12 +33,12 @@ class Home(TemplateView):
         )
 
 
-def _fragment(forum):
+def _fragment(forum, *more):
     """The key and lifetime of a forum's page content kept as a cached fragment: the same for
     everyone in a language (nothing personal in it), until any content changes (as the anonymous
     page cache). The querysets it lists are read only when the fragment is rendered."""
     return {
-        "fragment_key": f"{pagecache.content_version()}:{forum.pk}",
+        "fragment_key": ":".join(str(part) for part in (pagecache.content_version(), forum.pk, *more)),
         "fragment_seconds": settings.PAGE_CACHE_SECONDS,
     }
 
@@ -74,12 +75,6 @@ class RoundTableDetail(DetailView):
         return get_object_or_404(
             RoundTable.objects.select_related("forum", "sub_theme").prefetch_related(
                 Prefetch("guiding_questions", queryset=GuidingQuestion.objects.order_by("position")),
-                Prefetch(
-                    "target_links",
-                    queryset=RoundTableTarget.objects.select_related("target__goal"),
-                ),
-                Prefetch("theme_links", queryset=RoundTableTheme.objects.select_related("theme")),
-                published_practices(RoundTable),
                 accepted_prefetch(),
             ),
             forum__slug=self.kwargs["forum"],
@@ -100,8 +95,28 @@ class RoundTableDetail(DetailView):
             previous_code=codes[index - 1] if index > 0 else None,
             next_code=codes[index + 1] if index + 1 < len(codes) else None,
             **round_table_page_context(round_table, user=self.request.user),
+            # Its texts, linked frameworks and practices are cached fragments (the contributions'
+            # section between them, which staff see with a link of their own, is not): these are
+            # read only when the fragments are rendered.
+            frameworks=SimpleLazyObject(lambda: _frameworks(round_table)),
+            **_fragment(round_table.forum, round_table.pk),
             **kwargs,
         )
+
+
+def _frameworks(round_table):
+    """A round table's linked targets and themes and its latest published practices: one query each."""
+    prefetch_related_objects(
+        [round_table],
+        Prefetch("target_links", queryset=RoundTableTarget.objects.select_related("target__goal")),
+        Prefetch("theme_links", queryset=RoundTableTheme.objects.select_related("theme")),
+        published_practices(RoundTable),
+    )
+    return {
+        "target_links": round_table.target_links.all(),
+        "theme_links": round_table.theme_links.all(),
+        "practices": round_table.published_practices,
+    }
 
 
 class ForumArchive(TemplateView):
