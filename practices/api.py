@@ -168,14 +168,15 @@ class PracticeSerializer(serializers.ModelSerializer):
     def get_regions(self, obj) -> list[str]:
         return regions_of(obj.countries)
 
+    # The view prefetches these into lists (``to_attr``): no queryset made per practice and relation.
     def get_sdg_targets(self, obj) -> list[str]:
-        return [target.code for target in obj.sdg_targets.all()]
+        return [target.code for target in obj.api_sdg_targets]
 
     def get_compact_themes(self, obj) -> list[str]:
-        return [theme.code for theme in obj.compact_themes.all()]
+        return [theme.code for theme in obj.api_compact_themes]
 
     def get_round_tables(self, obj) -> list[dict[str, str]]:
-        return [{"forum": rt.forum.slug, "code": rt.code} for rt in obj.round_tables.all()]
+        return [{"forum": rt.forum.slug, "code": rt.code} for rt in obj.api_round_tables]
 
     def get_links(self, obj) -> list[str]:
         return [line.strip() for line in obj.links.splitlines() if line.strip()]
@@ -201,9 +202,11 @@ class PracticeViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
         else:
             queryset = visible_practices(PUBLIC)
         return queryset.select_related("organisation").prefetch_related(
-            Prefetch("sdg_targets", queryset=Target.objects.only("id", "code")),
-            Prefetch("compact_themes", queryset=CompactTheme.objects.only("id", "code")),
+            Prefetch("sdg_targets", queryset=Target.objects.only("id", "code"), to_attr="api_sdg_targets"),
+            Prefetch("compact_themes", queryset=CompactTheme.objects.only("id", "code"), to_attr="api_compact_themes"),
             Prefetch(
-                "round_tables", queryset=RoundTable.objects.select_related("forum").only("id", "code", "forum__slug")
+                "round_tables",
+                queryset=RoundTable.objects.select_related("forum").only("id", "code", "forum__slug"),
+                to_attr="api_round_tables",
             ),
         )

@@ -51,12 +51,17 @@ HISTORY_TEMPLATE = "practices/_history.html"
 @require_safe
 def practice_list(request):
     params, ignored = search.parse_params(request.GET)
-    result = search.search(user=request.user, q=params.q, filters=params.filters, sort=params.sort, page=params.page)
+    result = search.search(
+        user=request.user, q=params.q, filters=params.filters, sort=params.sort, page=params.page, lazy=True
+    )
     query = result.params.urlencode(page=None)
+    facets_key = _facets_key(request.user, query)
     context = {
         # The filters' column (hundreds of values with their counts) is a cached fragment: the same
         # for everyone who sees the same practices and asks the same, until any content changes.
-        "facets_key": _facets_key(request.user, query),
+        "facets_key": facets_key,
+        # So is the list of the page's practices (read from the database only when it is rendered).
+        "results_key": f"{facets_key}:{result.pagination.number}",
         "facets_seconds": facets_cache_seconds(),
         "result": result,
         "params": result.params,

@@ -1,7 +1,10 @@
-from django.db.models import Prefetch
+from django.conf import settings
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404
+from django.utils.functional import SimpleLazyObject
 from django.views.generic import DetailView, ListView
 
+from common import pagecache
 from sdg_targets.models import CompactTheme, Goal, Target
 from sdg_targets.queries import published_practices
 
@@ -45,18 +48,37 @@ class TargetList(ListView):
             Prefetch("targets", queryset=Target.objects.prefetch_related(round_table_links(Target)))
         )
 
+    def get_context_data(self, **kwargs):
+        # The list is a cached fragment, the same for everyone in a language until any content
+        # changes (as the anonymous page cache); the goals are read only when it is rendered.
+        return super().get_context_data(
+            fragment_key=pagecache.content_version(), fragment_seconds=settings.PAGE_CACHE_SECONDS, **kwargs
+        )
+
 
 class TargetDetail(DetailView):
     template_name = "sdg_targets/target_detail.html"
     context_object_name = "target"
 
     def get_object(self, queryset=None):
-        return get_object_or_404(
-            Target.objects.select_related("goal").prefetch_related(
-                round_table_links(Target), published_practices(Target)
-            ),
-            code=self.kwargs["code"],
+        return get_object_or_404(Target.objects.select_related("goal"), code=self.kwargs["code"])
+
+    def get_context_data(self, **kwargs):
+        # The page's content is a cached fragment, the same for everyone in a language until any
+        # content changes; the round tables and practices are read only when it is rendered.
+        target = self.object
+        return super().get_context_data(
+            linked=SimpleLazyObject(lambda: _linked(target)),
+            fragment_key=f"{pagecache.content_version()}:{target.pk}",
+            fragment_seconds=settings.PAGE_CACHE_SECONDS,
+            **kwargs,
         )
+
+
+def _linked(target):
+    """The round tables that reference ``target`` and its latest published practices: a query each."""
+    prefetch_related_objects([target], round_table_links(Target), published_practices(Target))
+    return {"round_table_links": target.round_table_links.all(), "practices": target.published_practices}
 
 
 class ThemeList(ListView):

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 
 from practices.models import Practice
 from practices.search import fulltext
@@ -72,8 +72,11 @@ class SearchResult:
     full_text: bool = False
 
 
-def search(*, user, q="", filters=None, sort="", page=1):
+def search(*, user, q="", filters=None, sort="", page=1, lazy=False):
     """One page of a search with its facets, for ``user`` (what visible_practices(user) shows).
+
+    ``lazy``: the page's practices are read when first used, not at once (the list page keeps them
+    in a cached fragment, which does not use them when it is found).
 
     Queries: one for the facet counts, the total and the page's ids (one statement); one for the
     page's practices (with their snippets); two to prefetch their SDG targets and Global Compact
@@ -97,9 +100,11 @@ def search(*, user, q="", filters=None, sort="", page=1):
         ).values_list("pk", flat=True)
         ids = list(ordered[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]) if listed else []
     params.page = number
+    marked_q = params.q if full_text and fulltext.has_snippets() else ""
+    results = SimpleLazyObject(lambda: _page_practices(user, ids, marked_q)) if lazy else None
     return SearchResult(
         params=params,
-        results=_page_practices(user, ids, params.q if full_text and fulltext.has_snippets() else ""),
+        results=results if lazy else _page_practices(user, ids, marked_q),
         facets=build_facets(counts, params.filters),
         total=total,
         pagination=Pagination(number=number, num_pages=num_pages, count=listed),

@@ -137,6 +137,32 @@ def test_the_filters_column_is_cached_for_what_each_person_sees_until_content_ch
     assert [morocco(participant), morocco(staff)] == [2, 2 + hidden]
 
 
+def test_the_list_of_results_is_cached_for_what_each_person_sees_until_content_changes(client, personas):
+    """The page's practices are a cached fragment too (the page cache on): per visibility, search,
+    page and language, renewed by any content change."""
+    from django.test import Client
+
+    government = personas.government()
+    practices = one_of_each_status(government)
+    participant, staff = client, Client()
+    participant.force_login(personas.participant())
+    staff.force_login(personas.staff())
+
+    def listed(browser, url="/en/practices/?q=lighthouse"):
+        html = browser.get(url).content.decode()
+        return sorted(int(pk) for pk in re.findall(r'<a href="/en/practices/(\d+)/"', html))
+
+    published = [practices[Status.PUBLISHED].pk]
+    everyone = sorted(practice.pk for practice in practices.values())
+    assert [listed(participant), listed(staff), listed(participant), listed(staff)] == [published, everyone] * 2
+    assert "Lighthouse practice two" not in participant.get("/en/practices/?q=lighthouse").content.decode()
+    two = make_practice(government, title="Lighthouse practice two", summary="A lighthouse.", countries=["MA"])
+    assert listed(participant) == sorted([*published, two.pk])
+    assert listed(staff) == sorted([*everyone, two.pk])
+    # Another language is a fragment of its own (its links in that language).
+    assert 'href="/fr/practices/' in participant.get("/fr/practices/?q=lighthouse").content.decode()
+
+
 def _list_queries(client, django_assert_num_queries, url, expected):
     with django_assert_num_queries(expected):
         response = client.get(url)

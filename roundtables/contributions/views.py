@@ -14,6 +14,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
+from common import pagecache
 from common.http import error_text, no_store
 from roundtables.contributions import queries, services
 from roundtables.contributions.forms import ContributionForm, ReportForm, add_errors
@@ -28,6 +30,7 @@ from roundtables.contributions.queries import Status
 from roundtables.contributions.services import VersionConflict
 from roundtables.models import Contribution, GuidingQuestion, RapporteurReport, RoundTable, Session
 from roundtables.programme.queries import forum_or_404
+from sdg_targets.models import CompactTheme, Target
 from stakeholders.models import constituency_label
 from stakeholders.permissions import can
 
@@ -152,7 +155,11 @@ class RoundTableContributions(TemplateView):
         queryset = (
             Contribution.objects.filter(round_table=round_table, status=Status.ACCEPTED)
             .select_related("author", "guiding_question")
-            .prefetch_related("sdg_targets", "compact_themes")
+            # The list shows each target's and theme's code (and links by it): not their texts.
+            .prefetch_related(
+                Prefetch("sdg_targets", queryset=Target.objects.only("id", "code")),
+                Prefetch("compact_themes", queryset=CompactTheme.objects.only("id", "code")),
+            )
             .order_by("id")
         )
         question = self.request.GET.get("question", "")
@@ -179,7 +186,12 @@ class RoundTableContributions(TemplateView):
             kind=kind,
             kinds=Contribution.Kind.choices,
             page=page,
-            rows=_attributed(list(page.object_list), round_table.forum),
+            # The list is a cached fragment, the same for everyone (accepted contributions only),
+            # until any content changes (accepting or withdrawing one, the forum's naming rule):
+            # the rows are read only when it is rendered (the template calls this).
+            rows=lambda: _attributed(list(page.object_list), round_table.forum),
+            rows_key=f"{pagecache.content_version()}:{round_table.pk}:{question}:{kind}:{page.number}",
+            rows_seconds=settings.PAGE_CACHE_SECONDS,
             query=query.urlencode(),
             contributions_open=round_table.forum.is_current,
         )

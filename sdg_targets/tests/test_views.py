@@ -38,3 +38,35 @@ def test_framework_pages_query_count(client, django_assert_num_queries, settings
     make_forum(round_tables=round_tables)
     with django_assert_num_queries(queries):
         assert client.get(url).status_code == 200
+
+
+def test_signed_in_the_cached_target_list_follows_content_changes_at_once(client, forum, personas):
+    # The list is a fragment cached for everyone in a language until content changes (signed-in
+    # visitors are not served from the page cache): a change shows on the next request.
+    from sdg_targets.models import Target
+
+    client.force_login(personas.participant())
+    for _ in range(2):
+        assert "Amended official text" not in client.get("/en/sdg-targets/").content.decode()
+    Target.objects.filter(code="10.7").update(text_en="Amended official text")  # no signal: not yet shown
+    assert "Amended official text" not in client.get("/en/sdg-targets/").content.decode()
+    target = Target.objects.get(code="10.7")
+    target.save()  # a save is a content change
+    assert "Amended official text" in client.get("/en/sdg-targets/").content.decode()
+    assert "Amended official text" not in client.get("/fr/sdg-targets/").content.decode()
+
+
+def test_signed_in_the_cached_target_page_follows_content_changes_at_once(client, forum, personas):
+    # Its content is a fragment cached for everyone in a language until content changes.
+    from roundtables.models import RoundTable
+    from sdg_targets.models import Target
+
+    client.force_login(personas.participant())
+    url = "/en/sdg-targets/10.c/"
+    for _ in range(2):
+        assert 'href="/en/roundtables/gfmd-2017/3.1/"' not in client.get(url).content.decode()
+    target = Target.objects.get(code="10.c")
+    RoundTable.objects.get(forum=forum, code="3.1").target_links.create(target=target, source="portal")
+    html = client.get(url).content.decode()
+    assert 'href="/en/roundtables/gfmd-2017/3.1/"' in html
+    assert 'href="/fr/roundtables/gfmd-2017/3.1/"' in client.get("/fr/sdg-targets/10.c/").content.decode()

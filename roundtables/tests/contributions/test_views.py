@@ -270,6 +270,26 @@ def test_chatham_house_rule_names_hidden_unless_the_forum_shows_them(client, rt1
     assert "Migrant Rights Network" not in client.get(PAGE_11).content.decode()
 
 
+def test_the_cached_list_of_contributions_follows_moderation_and_the_naming_rule_at_once(
+    client, rt11, author, staff, personas
+):
+    # The list is a fragment cached for everyone until content changes: a signed-in reader sees
+    # an acceptance and the forum's naming rule on the next request, not after the cache expires.
+    services.accept(contribution=contribute(rt11, author, text="First words"), staff=staff)
+    client.force_login(personas.participant("reader@example.org"))
+    page = client.get(ALL_11).content.decode()
+    assert "First words" in page and "Second words" not in page and "Migrant Rights Network" not in page
+    assert "First words" in client.get(ALL_11).content.decode()  # from the fragment cache now
+    services.accept(contribution=contribute(rt11, author, text="Second words"), staff=staff)
+    page = client.get(ALL_11).content.decode()
+    assert "First words" in page and "Second words" in page
+    services.set_contributor_names(forum=rt11.forum, staff=staff, show=True)
+    assert "Amina Benali, Migrant Rights Network (Civil society)" in client.get(ALL_11).content.decode()
+    # Another page, kind or language is another fragment.
+    assert "Second words" not in client.get(ALL_11 + "?kind=statement").content.decode()
+    assert "Second words" in client.get(ALL_11.replace("/en/", "/fr/")).content.decode()
+
+
 def test_the_round_table_page_groups_accepted_contributions_by_question(client, rt11, author, staff):
     q1, q2 = rt11.guiding_questions.get(position=1), rt11.guiding_questions.get(position=2)
     for text, question in (("On Q2", q2), ("General", None), ("On Q1", q1)):

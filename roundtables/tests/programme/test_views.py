@@ -186,3 +186,48 @@ def test_the_home_page_links_the_common_space_once_registration_is_open(client, 
         eligible_constituencies=[],
     )
     assert 'href="/en/common-space/"' in client.get("/en/").content.decode()
+
+
+def test_signed_in_the_cached_home_and_programme_follow_content_changes_at_once(client, forum, personas):
+    # Their content is a fragment cached for everyone until content changes (signed-in visitors are
+    # not served from the page cache): a change shows on the next request.
+    from roundtables.models import Session
+    from roundtables.registration import services
+
+    client.force_login(personas.participant())
+    for url in ("/en/", "/en/roundtables/", "/en/", "/en/roundtables/"):
+        assert "Renamed round table" not in client.get(url).content.decode()
+    assert "/en/common-space/" not in client.get("/en/").content.decode()
+    round_table = forum.round_tables.get(code="1.1")
+    round_table.title_en = "Renamed round table"
+    round_table.save()
+    for url in ("/en/", "/en/roundtables/"):
+        assert "Renamed round table" in client.get(url).content.decode()
+    assert "Renamed round table" not in client.get("/fr/roundtables/").content.decode()  # its own fragment
+    services.configure_registration(
+        session=Session.objects.get(forum=forum, slug="common-space"),
+        staff=personas.staff(),
+        total_seats=10,
+        quotas={},
+        eligible_constituencies=[],
+    )
+    assert 'href="/en/common-space/"' in client.get("/en/").content.decode()
+
+
+def test_signed_in_the_cached_round_table_page_follows_content_changes_at_once(client, forum, personas):
+    # Its texts and linked frameworks are fragments cached for everyone until content changes.
+    client.force_login(personas.participant())
+    url = "/en/roundtables/gfmd-2017/1.1/"
+    for _ in range(2):
+        html = client.get(url).content.decode()
+        assert "A reworded guiding question" not in html and "Target 10.c" not in html
+    round_table = forum.round_tables.get(code="1.1")
+    question = round_table.guiding_questions.order_by("position").first()
+    question.text_en = "A reworded guiding question"
+    question.save()
+    from sdg_targets.models import Target
+
+    round_table.target_links.create(target=Target.objects.get(code="10.c"), source="portal")
+    html = client.get(url).content.decode()
+    assert "A reworded guiding question" in html
+    assert 'href="/en/sdg-targets/10.c/"' in html
