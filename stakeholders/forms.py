@@ -6,6 +6,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from common.text import fold
 from common.widgets import SearchableSelect, make_searchable
 from stakeholders import services
 from stakeholders.models import Constituency, Gender, Organisation, Profile
@@ -112,7 +113,7 @@ class _InReadersOrder(forms.models.ModelChoiceIterator):
         choices = list(super().__iter__())
         blank = [choice for choice in choices if choice[0] == ""]
         named = [choice for choice in choices if choice[0] != ""]
-        return iter(blank + sorted(named, key=lambda choice: strxfrm_key(choice[1])))
+        return iter(blank + sorted(named, key=lambda choice: fold(str(choice[1]))))
 
 
 class GovernmentChoiceField(forms.ModelChoiceField):
@@ -132,13 +133,6 @@ class GovernmentChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, organisation):
         return government_label(organisation)
-
-
-def strxfrm_key(text):
-    """A sort key that ignores accents and case ("Égypte" between "Danemark" and "Espagne")."""
-    import unicodedata
-
-    return unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().casefold()
 
 
 class ProfileForm(ProfileFields):

@@ -69,17 +69,12 @@ def queues_for(user, *, since=None):
 # --- This app's queues ----------------------------------------------------------------------------
 
 
-def _pending_requests():
-    from stakeholders.models import DelegateRequest
-
-    return DelegateRequest.objects.filter(status=DelegateRequest.Status.PENDING)
-
-
 def _requests_for(user):
     """The pending requests ``user`` decides: all for staff, their government's for a focal point."""
+    from stakeholders.models import DelegateRequest
     from stakeholders.views import reviewable_delegate_requests
 
-    return reviewable_delegate_requests(user).filter(status="pending").order_by()
+    return reviewable_delegate_requests(user).filter(status=DelegateRequest.Status.PENDING).order_by()
 
 
 def _staff_or_focal_point(user):

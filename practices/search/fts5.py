@@ -20,10 +20,11 @@ Every path that writes a practice's texts calls ``services.update_search_vector`
 """
 
 import re
-import unicodedata
 from functools import cache
 
 import snowballstemmer
+
+from common.text import fold
 
 TABLE = "practices_practice_fts"
 COLUMNS = ("title", "title_stems", "summary", "summary_stems", "body", "body_stems")
@@ -49,12 +50,6 @@ RANK = (
 @cache
 def _stemmer(language):
     return snowballstemmer.stemmer(STEMMERS.get(language, "english"))
-
-
-def fold(text):
-    """Lower case, without accents: "Diásporas" -> "diasporas"."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def words(text):

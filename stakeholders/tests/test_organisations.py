@@ -6,7 +6,8 @@ from django.core import mail
 from django.core.management import call_command
 
 from common.models import OutboxTask
-from stakeholders import forms, services, tasks  # noqa: F401 - registers the tasks the outbox names
+from common.text import fold
+from stakeholders import services, tasks  # noqa: F401 - registers the tasks the outbox names
 from stakeholders.models import AuditEntry, Constituency, DelegateRequest, Organisation, Profile
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +118,7 @@ def test_the_governments_are_named_and_ordered_in_the_readers_language(
     assert f'<option value="{morocco_pk}">{morocco}</option>' in page
     names = re.findall(r'<option value="\d+">([^<]+)</option>', page)
     assert names.index(before) < names.index(morocco) < names.index(after)
-    assert names == sorted(names, key=lambda name: forms.strxfrm_key(name))
+    assert names == sorted(names, key=fold)  # accents and case ignored ("Égypte" among the E)
     # What is stored is the organisation, whatever the language it was chosen in.
     response = client.post(f"/{language}/accounts/delegate/", {"organisation": morocco_pk, "justification": "Attaché"})
     assert response.status_code == 302
