@@ -273,14 +273,7 @@ def main(argv=None):
 
     database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
-    if urlparse(database_url).scheme not in ("postgres", "postgresql", "pgsql"):
-        raise BenchError(f"DATABASE_URL must be PostgreSQL, not {database_url}")
-    pages._check_loopback("DATABASE_URL", database_url)
-    pages._check_loopback("REDIS_URL", redis_url)
-    if not pages._answers(database_url, 5432):
-        raise BenchError(f"PostgreSQL does not answer at {database_url}")
-    if not pages._answers(redis_url, 6379):
-        raise BenchError(f"Redis does not answer at {redis_url}")
+    pages.check_services(database_url, redis_url)
 
     signal.signal(signal.SIGALRM, pages._stop_on_signal)
     signal.alarm(900 + (len(URLS) + 4) * (duration + 30) + 2 * pdf_runs * 60)

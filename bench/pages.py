@@ -105,6 +105,19 @@ def _stop_on_signal(signum, _frame):
 # --- Services ---------------------------------------------------------------------------------
 
 
+def check_services(database_url, redis_url, *, names=("DATABASE_URL", "REDIS_URL")):
+    """PostgreSQL and Redis on the loopback interface, answering (``names``: how the caller calls the
+    two addresses, for the messages); a BenchError saying what is wrong otherwise."""
+    if urlparse(database_url).scheme not in ("postgres", "postgresql", "pgsql"):
+        raise BenchError(f"{names[0]} must be PostgreSQL, not {database_url}")
+    _check_loopback(names[0], database_url)
+    _check_loopback(names[1], redis_url)
+    if not _answers(database_url, 5432):
+        raise BenchError(f"PostgreSQL does not answer at {database_url}")
+    if not _answers(redis_url, 6379):
+        raise BenchError(f"Redis does not answer at {redis_url}")
+
+
 def _check_loopback(name, url):
     host = urlparse(url).hostname or "127.0.0.1"
     if host not in LOOPBACK:
@@ -445,14 +458,7 @@ def main(argv=None):
 
     database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
-    if urlparse(database_url).scheme not in ("postgres", "postgresql", "pgsql"):
-        raise BenchError(f"DATABASE_URL must be PostgreSQL, not {database_url}")
-    _check_loopback("DATABASE_URL", database_url)
-    _check_loopback("REDIS_URL", redis_url)
-    if not _answers(database_url, 5432):
-        raise BenchError(f"PostgreSQL does not answer at {database_url}")
-    if not _answers(redis_url, 6379):
-        raise BenchError(f"Redis does not answer at {redis_url}")
+    check_services(database_url, redis_url)
 
     # Bounded in time: setup, load and query counting, with a margin.
     budget = 900 + len(URLS) * (duration + 30)

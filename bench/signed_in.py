@@ -168,14 +168,7 @@ def main(argv=None):
     parser.add_argument("--profile", metavar="URL", help="print a cProfile of this URL instead of the table")
     args = parser.parse_args(argv)
     database_url, redis_url = args.database_url, args.redis_url
-    if urlparse(database_url).scheme not in ("postgres", "postgresql", "pgsql"):
-        raise BenchError(f"the database must be PostgreSQL, not {database_url}")
-    pages._check_loopback("--database-url", database_url)
-    pages._check_loopback("--redis-url", redis_url)
-    if not pages._answers(database_url, 5432):
-        raise BenchError(f"PostgreSQL does not answer at {database_url}")
-    if not pages._answers(redis_url, 6379):
-        raise BenchError(f"Redis does not answer at {redis_url}")
+    pages.check_services(database_url, redis_url, names=("--database-url", "--redis-url"))
     signal.signal(signal.SIGTERM, pages._stop_on_signal)
 
     import redis
