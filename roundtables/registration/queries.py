@@ -11,12 +11,21 @@ from django.db.models import BigIntegerField, CharField, Count, Max, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.sql import Prepared
 from roundtables.models import OPEN_SEATS, Registration, SeatQuota
 from stakeholders.models import Constituency, constituency_label
 
 NOT_YET, OPEN, CLOSED = "not_yet", "open", "closed"
 # A session that staff have not opened for registration yet: it has no policy at all.
 UNOPENED = "unopened"
+
+
+@dataclass(frozen=True)
+class CurrentForumSession:
+    """The current forum's published session with this slug, as a registration page's URL names it.
+    ``services.register`` looks it up in the statement that locks its policy: no query of its own."""
+
+    slug: str
 
 
 def registration_state(policy, now=None):
@@ -93,26 +102,33 @@ class SeatsTaken:
         return self.quotas.get(pool, 0)
 
 
-def seats_taken(*, policy, person):
-    """The policy's quotas, the confirmed registrations per pool, the number waiting and ``person``'s
-    live registration, in one query (a UNION): ``register`` reads them under the policy's lock, where
-    each query is paid by everyone queued behind it."""
+def _seats_rows(policy_id, session_id, person_id):
     text, number = CharField(), BigIntegerField()
     quotas = (
-        SeatQuota.objects.filter(policy_id=policy.pk)
+        SeatQuota.objects.filter(policy_id=policy_id)
         .order_by()
         .annotate(kind=Value("quota", output_field=text), own=Value(None, output_field=number))
         .values_list("kind", "constituency", "seats", "own")
     )
     registrations = (
-        Registration.objects.filter(session_id=policy.session_id)
+        Registration.objects.filter(session_id=session_id)
         .exclude(status=Registration.Status.CANCELLED)
         .order_by()
         .values_list("status", "seat_pool")
-        .annotate(count=Count("id"), own=Max("id", filter=Q(person_id=person.pk)))
+        .annotate(count=Count("id"), own=Max("id", filter=Q(person_id=person_id)))
     )
+    return quotas.union(registrations, all=True)
+
+
+_SEATS = Prepared("registration.seats-taken", _seats_rows, policy_id=-7301001, session_id=-7301002, person_id=-7301003)
+
+
+def seats_taken(*, policy, person):
+    """The policy's quotas, the confirmed registrations per pool, the number waiting and ``person``'s
+    live registration, in one query (a UNION, compiled once: ``common.sql.Prepared``): ``register``
+    reads them under the policy's lock, where each query is paid by everyone queued behind it."""
     quota_seats, confirmed, waitlisted, own_id = {}, {}, 0, None
-    for kind, key, count, own in quotas.union(registrations, all=True):
+    for kind, key, count, own in _SEATS.rows(policy_id=policy.pk, session_id=policy.session_id, person_id=person.pk):
         if kind == "quota":
             quota_seats[key] = count
         elif kind == Registration.Status.CONFIRMED:

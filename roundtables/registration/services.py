@@ -5,18 +5,20 @@ Each one is a locked, repeatable transaction; emails go through the outbox after
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from common import outbox
-from roundtables.models import OPEN_SEATS, Registration, RegistrationPolicy, SeatQuota, Session
+from common.sql import Prepared
+from roundtables.models import OPEN_SEATS, Forum, Registration, RegistrationPolicy, SeatQuota, Session
 from roundtables.registration import codes
 from roundtables.registration.queries import (
     CLOSED,
     NOT_YET,
+    CurrentForumSession,
     registration_state,
     seats_taken,
     waiting_list,
@@ -55,21 +57,54 @@ def _locked_policy(session):
     return policy
 
 
+# What registering reads of the policy (all of it) and of its session: few columns, one row.
+_POLICY_FIELDS = tuple(field.attname for field in RegistrationPolicy._meta.concrete_fields)
+# In the model's column order, as Model.from_db takes a subset of the columns.
+_SESSION_FIELDS = tuple(
+    field.attname
+    for field in Session._meta.concrete_fields
+    if field.attname in {"id", "forum_id", "slug", "status", "kind"}
+)
+
+
+def _policy_rows(**lookup):
+    return (
+        RegistrationPolicy.objects.select_for_update(of=("self",))
+        .filter(**lookup)
+        .order_by()
+        .values_list(*_POLICY_FIELDS, *(f"session__{name}" for name in _SESSION_FIELDS))
+    )
+
+
+# Compiled once (common.sql.Prepared): the lock is the statement every registration queues for.
+_LOCK_OF_SESSION = Prepared(
+    "registration.lock", lambda session_id: _policy_rows(session_id=session_id), session_id=-7302001
+)
+_LOCK_OF_CURRENT_FORUM = Prepared(
+    "registration.lock-current-forum",
+    lambda slug: _policy_rows(
+        session__forum=Subquery(Forum.objects.current_first().values("pk")[:1]),
+        session__slug=slug,
+        session__status=Session.Status.PUBLISHED,
+    ),
+    slug="\x00registration-slug",
+)
+
+
 def _locked_policy_row(session):
     """Lock the session's registration policy row, read with its session as it is now
-    (``register`` reads the quotas with the seats). ``session``: a Session or a queryset selecting it."""
-    # Of the session, what registering reads: fewer columns to compile and send under the lock.
-    session_fields = ("session__id", "session__forum_id", "session__slug", "session__status", "session__kind")
-    policies = (
-        RegistrationPolicy.objects.select_for_update(of=("self",))
-        .select_related("session")
-        .only(*(field.name for field in RegistrationPolicy._meta.concrete_fields), *session_fields)
-    )
-    lookup = {"session__in": session} if isinstance(session, QuerySet) else {"session": session}
-    try:
-        return policies.get(**lookup)
-    except RegistrationPolicy.DoesNotExist:
-        raise RegistrationRefused(_("This session does not take registrations.")) from None
+    (``register`` reads the quotas with the seats). ``session``: a Session, or the page's
+    ``CurrentForumSession``, which this statement looks up."""
+    if isinstance(session, CurrentForumSession):
+        rows = _LOCK_OF_CURRENT_FORUM.rows(slug=session.slug)
+    else:
+        rows = _LOCK_OF_SESSION.rows(session_id=session.pk)
+    if not rows:
+        raise RegistrationRefused(_("This session does not take registrations."))
+    values = rows[0]
+    policy = RegistrationPolicy.from_db(DEFAULT_DB_ALIAS, _POLICY_FIELDS, values[: len(_POLICY_FIELDS)])
+    policy.session = Session.from_db(DEFAULT_DB_ALIAS, _SESSION_FIELDS, values[len(_POLICY_FIELDS) :])
+    return policy
 
 
 def check_eligibility(*, policy, person, now=None):
@@ -109,8 +144,8 @@ def register(*, session, person, accessibility_needs="", visa_letter_needed=None
     they register again (a double click, a retried request): never a second one. A waitlisted
     registration carries its ``position`` on the waiting list.
 
-    ``session``: the session, or a queryset that selects it (the page's lookup by URL, which is
-    then made by the statement that locks the policy).
+    ``session``: the session, or a ``CurrentForumSession`` (the page's session by its slug, looked
+    up by the statement that locks the policy).
 
     When many people register at once they queue for the policy's lock, so the work under it is
     kept to the lock, one read of the quotas, the seats taken and the person's own registration

@@ -24,6 +24,7 @@ from roundtables.registration import services, tickets
 from roundtables.registration.forms import RegistrationForm
 from roundtables.registration.queries import (
     UNOPENED,
+    CurrentForumSession,
     live_registrations,
     registration_state,
     seat_pools,
@@ -162,7 +163,11 @@ class SessionRegister(PermissionRequiredMixin, RegistrationPageMixin, TemplateVi
             if not form.is_valid():
                 return self.render_page(form=form)
         try:
-            registration, created = services.register(session=self.sessions(), person=request.user, **form.answers())
+            registration, created = services.register(
+                session=CurrentForumSession(self.kwargs.get("slug", COMMON_SPACE)),
+                person=request.user,
+                **form.answers(),
+            )
         except RegistrationRefused as error:
             return self._refused(RegistrationForm(request.POST, policy=self.policy), error)
         position = registration.position if created else waitlist_position(registration)
