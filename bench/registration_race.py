@@ -333,7 +333,7 @@ def _latencies(results):
     return sorted(seconds * 1000 for _status, _location, seconds in results)
 
 
-def main(argv=None):
+def _arguments(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=300, help="people who register at once (default 300)")
     parser.add_argument("--seats", type=int, default=100, help="seats of the common space (default 100)")
@@ -355,15 +355,13 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.users < 2 or args.seats < 1:
         raise BenchError("--users must be at least 2 and --seats at least 1")
+    return args
 
+
+def _prepare(args, cookie_file):
+    """The database, the forum, the policy and the people (signed in; their cookies in ``cookie_file``).
+    Returns (environment of the server, everyone, the burst's people, the sustained case's people)."""
     database_url, redis_url = args.database_url, args.redis_url
-    pages.check_services(database_url, redis_url, names=("--database-url", "--redis-url"))
-
-    signal.signal(signal.SIGALRM, pages._stop_on_signal)
-    signal.alarm(1500)  # setup, the bursts, the sustained case and the counts, with a wide margin
-    signal.signal(signal.SIGTERM, pages._stop_on_signal)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-
     print(f"database {database_url}, redis {redis_url}; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
     if pages._ensure_database(database_url):
         print(f"created database {urlparse(database_url).path.lstrip('/')}")
@@ -373,106 +371,133 @@ def main(argv=None):
     pages._manage(env, "migrate", "--noinput")
     pages._manage(env, "collectstatic", "--noinput", "--verbosity", "0")
     pages._manage(env, "load_forum")
+    steady_count = round(args.rate * args.duration)
+    setup = django_script(
+        env, SETUP, str(cookie_file), str(args.users), str(args.seats), PREFIX, str(steady_count), STEADY_PREFIX
+    )
+    print(
+        f"setup {time.monotonic() - started:.1f} s: {setup['people']} people signed in, {args.seats} seats "
+        f"(quotas {setup['quotas']}, open {setup['open']}); {setup['steady']} more for the sustained case"
+    )
+    everyone = json.loads(cookie_file.read_text())  # the load phase reads the cookies from the file
+    people = [person for person in everyone if not person["steady"]]
+    steady = [person for person in everyone if person["steady"]]
+    return env, everyone, people, steady
 
-    with tempfile.TemporaryDirectory(prefix="bench-race-") as tmp, open(Path(tmp) / "gunicorn.log", "w+") as log:
-        cookie_file = Path(tmp) / "cookies.json"
-        steady_count = round(args.rate * args.duration)
-        setup = django_script(
-            env, SETUP, str(cookie_file), str(args.users), str(args.seats), PREFIX, str(steady_count), STEADY_PREFIX
-        )
+
+def _timed_burst(server, people, timeout, path=REGISTER):
+    """The burst on ``path``: (results, wall seconds, gunicorn CPU seconds)."""
+    time.sleep(1)
+    cpu_before = pages.group_cpu_seconds(server.process.pid)
+    started = time.monotonic()
+    results = post_all(server.port, people, timeout, path=path)
+    return results, time.monotonic() - started, pages.group_cpu_seconds(server.process.pid) - cpu_before
+
+
+def _serve_and_measure(args, env, log, everyone, people, steady):
+    """On one gunicorn: the CSRF tokens, the bare burst, the race and the sustained case."""
+    measured = {"sustained": [], "steady_wall": 0.0}
+    server = Server(
+        env, log, workers=args.workers, worker_class=args.worker_class, threads=args.threads, wsgi=args.wsgi
+    )
+    try:
+        server.start()
+        server.wait_healthy()
         print(
-            f"setup {time.monotonic() - started:.1f} s: {setup['people']} people signed in, {args.seats} seats "
-            f"(quotas {setup['quotas']}, open {setup['open']}); {setup['steady']} more for the sustained case"
+            f"gunicorn {args.wsgi}, {args.workers} {args.worker_class} workers"
+            + (f" × {args.threads} threads" if args.threads > 1 else "")
+            + f" on 127.0.0.1:{server.port}"
         )
-        everyone = json.loads(cookie_file.read_text())  # the load phase reads the cookies from the file
-        people = [person for person in everyone if not person["steady"]]
-        steady = [person for person in everyone if person["steady"]]
+        started = time.monotonic()
+        with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(lambda person: get_token(server.port, person), everyone))
+        print(f"CSRF tokens: {len(everyone)} GETs of {PAGE} in {time.monotonic() - started:.1f} s")
 
-        server = Server(
-            env, log, workers=args.workers, worker_class=args.worker_class, threads=args.threads, wsgi=args.wsgi
+        bare, _wall, bare_cpu = _timed_burst(server, people, args.timeout, path=BARE)
+        bare_latencies = _latencies(bare)
+        measured["bare"], measured["bare_p95"] = bare, pages._percentile(bare_latencies, 95)
+        print(
+            f"bare burst: {len(bare)} POSTs of {BARE} at once; errors {_errors(bare)}; "
+            f"p50 {pages._percentile(bare_latencies, 50):.0f} ms, p95 {measured['bare_p95']:.0f} ms; "
+            f"gunicorn CPU {bare_cpu * 1000 / len(bare):.1f} ms per request"
         )
-        try:
-            server.start()
-            server.wait_healthy()
-            print(
-                f"gunicorn {args.wsgi}, {args.workers} {args.worker_class} workers"
-                + (f" × {args.threads} threads" if args.threads > 1 else "")
-                + f" on 127.0.0.1:{server.port}"
-            )
-            started = time.monotonic()
-            with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
-                list(pool.map(lambda person: get_token(server.port, person), everyone))
-            print(f"CSRF tokens: {len(everyone)} GETs of {PAGE} in {time.monotonic() - started:.1f} s")
-
+        measured["results"], measured["wall"], measured["cpu"] = _timed_burst(server, people, args.timeout)
+        if steady:
             time.sleep(1)
-            cpu_before = pages.group_cpu_seconds(server.process.pid)
-            bare = post_all(server.port, people, args.timeout, path=BARE)
-            bare_cpu = pages.group_cpu_seconds(server.process.pid) - cpu_before
-            bare_latencies = _latencies(bare)
-            bare_p50, bare_p95 = pages._percentile(bare_latencies, 50), pages._percentile(bare_latencies, 95)
-            print(
-                f"bare burst: {len(bare)} POSTs of {BARE} at once; errors {_errors(bare)}; "
-                f"p50 {bare_p50:.0f} ms, p95 {bare_p95:.0f} ms; gunicorn CPU {bare_cpu * 1000 / len(bare):.1f} ms "
-                "per request"
-            )
-            time.sleep(1)
-            cpu_before = pages.group_cpu_seconds(server.process.pid)
             started = time.monotonic()
-            results = post_all(server.port, people, args.timeout)
-            wall = time.monotonic() - started
-            cpu = pages.group_cpu_seconds(server.process.pid) - cpu_before
-            sustained = []
-            if steady:
-                time.sleep(1)
-                started = time.monotonic()
-                sustained = post_steadily(server.port, steady, args.rate, args.timeout)
-                steady_wall = time.monotonic() - started
-        finally:
-            server.stop()
-            server_output = server.output()
-        signal.alarm(120)
-        outcome = django_script(env, RESULTS, PREFIX, STEADY_PREFIX)
-        queued = queue_length(redis_url)
-    signal.alarm(0)
+            measured["sustained"] = post_steadily(server.port, steady, args.rate, args.timeout)
+            measured["steady_wall"] = time.monotonic() - started
+    finally:
+        server.stop()
+        measured["server_output"] = server.output()
+    return measured
 
+
+def _report_race(measured, outcome, queued):
+    """The race's lines; returns (errors, p95)."""
+    results, wall = measured["results"], measured["wall"]
     statuses = collections.Counter(status for status, _location, _seconds in results)
     errors = _errors(results)
     unexpected = collections.Counter(
         f"{status} {location}"[:120] for status, location, _s in results if (status, location) != (302, PAGE)
     )
     latencies = _latencies(results)
-    p50, p95 = pages._percentile(latencies, 50), pages._percentile(latencies, 95)
     print(
         f"POSTs: {len(results)} in {wall:.2f} s ({len(results) / wall:.0f} req/s); statuses {dict(statuses)}; "
         f"p99 {pages._percentile(latencies, 99):.0f} ms, max {latencies[-1]:.0f} ms; "
-        f"gunicorn CPU {cpu * 1000 / len(results):.1f} ms per request"
+        f"gunicorn CPU {measured['cpu'] * 1000 / len(results):.1f} ms per request"
     )
     if unexpected:
         print(f"answers other than 302 to {PAGE}: {dict(unexpected.most_common(5))}")
-    if errors and server_output.strip():
-        print("gunicorn log (end):\n" + server_output[-1500:])
+    if errors and measured["server_output"].strip():
+        print("gunicorn log (end):\n" + measured["server_output"][-1500:])
     print(
         f"database: seats taken {outcome['pools']} of {outcome['capacity']}; free while someone waits: "
         f"{outcome['free_while_waiting'] or 'none'}; {outcome['people']} people registered; "
         f"email tasks {outcome['email_tasks']} ({outcome['email_tasks_pending']} pending), {queued} in the broker queue"
     )
-    steady_ok = True
-    if sustained:
-        steady_latencies = _latencies(sustained)
-        steady_p95 = pages._percentile(steady_latencies, 95)
-        steady_errors = _errors(sustained)
-        steady_ok = (
-            steady_errors == 0
-            and outcome["steady_registered"] == len(steady)
-            and outcome["steady_duplicates"] == 0
-            and steady_p95 <= 150
-        )
-        print(
-            f"sustained: {len(sustained)} registrations at {args.rate:g}/s in {steady_wall:.1f} s: "
-            f"registered={outcome['steady_registered']} errors={steady_errors} "
-            f"duplicates={outcome['steady_duplicates']} p50_ms={pages._percentile(steady_latencies, 50):.0f} "
-            f"p95_ms={steady_p95:.0f} max_ms={steady_latencies[-1]:.0f} (target p95 <= 150)"
-        )
+    return errors, latencies
+
+
+def _report_sustained(args, measured, outcome, steady):
+    """The sustained case's line; True when it met its target (or did not run)."""
+    sustained = measured["sustained"]
+    if not sustained:
+        return True
+    latencies = _latencies(sustained)
+    p95 = pages._percentile(latencies, 95)
+    errors = _errors(sustained)
+    print(
+        f"sustained: {len(sustained)} registrations at {args.rate:g}/s in {measured['steady_wall']:.1f} s: "
+        f"registered={outcome['steady_registered']} errors={errors} "
+        f"duplicates={outcome['steady_duplicates']} p50_ms={pages._percentile(latencies, 50):.0f} "
+        f"p95_ms={p95:.0f} max_ms={latencies[-1]:.0f} (target p95 <= 150)"
+    )
+    return (
+        errors == 0 and outcome["steady_registered"] == len(steady) and outcome["steady_duplicates"] == 0 and p95 <= 150
+    )
+
+
+def main(argv=None):
+    args = _arguments(argv)
+    pages.check_services(args.database_url, args.redis_url, names=("--database-url", "--redis-url"))
+
+    signal.signal(signal.SIGALRM, pages._stop_on_signal)
+    signal.alarm(1500)  # setup, the bursts, the sustained case and the counts, with a wide margin
+    signal.signal(signal.SIGTERM, pages._stop_on_signal)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    with tempfile.TemporaryDirectory(prefix="bench-race-") as tmp, open(Path(tmp) / "gunicorn.log", "w+") as log:
+        env, everyone, people, steady = _prepare(args, Path(tmp) / "cookies.json")
+        measured = _serve_and_measure(args, env, log, everyone, people, steady)
+        signal.alarm(120)
+        outcome = django_script(env, RESULTS, PREFIX, STEADY_PREFIX)
+        queued = queue_length(args.redis_url)
+    signal.alarm(0)
+
+    errors, latencies = _report_race(measured, outcome, queued)
+    steady_ok = _report_sustained(args, measured, outcome, steady)
+    p50, p95, bare_p95 = pages._percentile(latencies, 50), pages._percentile(latencies, 95), measured["bare_p95"]
     print(
         f"confirmed={outcome['confirmed']} waitlisted={outcome['waitlisted']} errors={errors} "
         f"duplicates={outcome['duplicates']} p50_ms={p50:.0f} p95_ms={p95:.0f} "
@@ -483,7 +508,7 @@ def main(argv=None):
         and outcome["waitlisted"] == args.users - args.seats
         and errors == 0
         and outcome["duplicates"] == 0
-        and _errors(bare) == 0
+        and _errors(measured["bare"]) == 0
         and p95 <= 3 * bare_p95
         and steady_ok
     )
