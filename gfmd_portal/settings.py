@@ -125,8 +125,9 @@ MIDDLEWARE = [
     "stakeholders.middleware.StaffSecondFactorMiddleware",
 ]
 
-# Pages under these prefixes (after /<lang>/) answer Cache-Control: no-store, as does /admin/.
-PRIVATE_PAGES = ("staff/", "accounts/")
+# Pages under these prefixes (after /<lang>/) answer Cache-Control: no-store, as does /admin/
+# (common.middleware): staff and account pages, and the page a delegate invitation's secret link opens.
+PRIVATE_PAGES = ("staff/", "accounts/", "delegates/")
 ROOT_URLCONF = "gfmd_portal.urls"
 WSGI_APPLICATION = "gfmd_portal.wsgi.application"
 SITE_ID = 1
