@@ -452,7 +452,14 @@ class Stack:
         pages._manage(env, "load_forum", timeout=120)
         cookie_file = self.tmp / "people.json"
         setup = race.django_script(
-            env, race.SETUP, str(cookie_file), str(2 * args.people), str(2 * args.people), PREFIX
+            env,
+            race.SETUP,
+            str(cookie_file),
+            str(2 * args.people),
+            str(2 * args.people),
+            PREFIX,
+            "0",
+            race.STEADY_PREFIX,
         )
         self.people = json.loads(cookie_file.read_text())
         say(

@@ -171,21 +171,49 @@ def pending_count():
     return OutboxTask.objects.filter(sent_at=None).count()
 
 
+# The first key of the PostgreSQL advisory locks taken by run_once (the second is the row's id).
+_RUN_LOCK_CLASS = 0x6F62  # "ob"
+
+
+@contextmanager
+def _one_copy_at_a_time(outbox_id):
+    """On PostgreSQL, hold a session advisory lock on the outbox row while its task runs: a second copy
+    of the message waits for the first to end, then finds the row done. It is a lock of the database
+    session, not of a transaction: the task's own writes commit as they always do. Should the
+    connection be lost meanwhile, the lock goes with it (two copies may then both run, as before)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    key = (_RUN_LOCK_CLASS, int(outbox_id) % 2**31)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", key)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(Exception), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+
+
 def run_once(task, run, *args, **kwargs):
     """Run ``task`` (by calling ``run``) unless a worker already finished its outbox row.
 
     A publish that timed out may still have reached the broker (a frozen Redis takes the command
-    once it thaws), and the relay then sends the row again: the broker holds it twice. The row
-    records when a worker finished the task (``done_at``); a second copy finds it done and returns.
-    Tasks stay safe to run twice: two copies running at the same moment both run. A task that was
-    not sent through the outbox (a chord's part) simply runs.
+    once it thaws), and the relay then sends the row again: the broker holds it twice, often side by
+    side, so that two worker processes take both copies at the same moment. The row records when a
+    worker finished the task (``done_at``); on PostgreSQL a copy runs only while it holds the row's
+    advisory lock, so the second copy waits for the first and then finds the row done. (On SQLite
+    two copies running at the same moment may both run: tasks stay safe to run twice.) A task that
+    was not sent through the outbox (a chord's part) simply runs.
     """
     outbox_id = (task.request.headers or {}).get("outbox_id") or getattr(task.request, "outbox_id", None)
     if outbox_id is None:
         return run(*args, **kwargs)
-    if OutboxTask.objects.filter(pk=outbox_id, done_at__isnull=False).exists():
-        logger.info("%s[%s]: outbox row %s already done, not run again", task.name, task.request.id, outbox_id)
-        return None
-    result = run(*args, **kwargs)
-    OutboxTask.objects.filter(pk=outbox_id, done_at=None).update(done_at=timezone.now())
-    return result
+    with _one_copy_at_a_time(outbox_id):
+        if OutboxTask.objects.filter(pk=outbox_id, done_at__isnull=False).exists():
+            logger.info("%s[%s]: outbox row %s already done, not run again", task.name, task.request.id, outbox_id)
+            return None
+        result = run(*args, **kwargs)
+        OutboxTask.objects.filter(pk=outbox_id, done_at=None).update(done_at=timezone.now())
+        return result

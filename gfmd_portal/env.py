@@ -16,8 +16,10 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 
 def raw(name, default=None):
-    """The value of ``name``, or the content of the file named by ``name_FILE``."""
-    if name in os.environ:
+    """The value of ``name``, or (when ``name`` is unset or empty) the content of the file named by
+    ``name_FILE``: an empty ``SECRET_KEY=`` beside a ``SECRET_KEY_FILE`` that cannot be read stops
+    the start instead of falling back to a default."""
+    if os.environ.get(name):
         return os.environ[name]
     file_name = os.environ.get(f"{name}_FILE")
     if file_name:
@@ -25,6 +27,8 @@ def raw(name, default=None):
             return Path(file_name).read_text().strip()
         except OSError as exc:
             raise ImproperlyConfigured(f"{name}_FILE: cannot read {file_name}: {exc}") from exc
+    if name in os.environ:
+        return os.environ[name]
     return default
 
 
@@ -90,6 +94,46 @@ def url(name, default=None, *, schemes):
     return value
 
 
+def _port(name, parsed, example):
+    try:
+        return parsed.port
+    except ValueError:
+        address = parsed.netloc.rpartition("@")[2]  # no user name or password in the message
+        raise ImproperlyConfigured(
+            f"{name}: the port must be a whole number from 0 to 65535, as in {example}; got {address!r}"
+        ) from None
+
+
+def database_url(name, default, *, schemes):
+    """``url`` for a database: not empty, a numeric port, a database name (a server URL without one
+    would fail only at the first query)."""
+    example = "postgres://user:password@host:5432/name"
+    value = url(name, default, schemes=schemes)
+    if value is None:
+        raise ImproperlyConfigured(f"{name} is empty: unset it for the default (SQLite under var/), or give {example}")
+    parsed = urlparse(value)
+    _port(name, parsed, example)
+    if parsed.scheme != "sqlite" and not parsed.path.strip("/"):
+        raise ImproperlyConfigured(f"{name} names no database: give it after the host, as in {example}")
+    return value
+
+
+def redis_url(name, default, *, schemes):
+    """``url`` for Redis: a numeric port and a database number (``/abc`` would silently be database 0,
+    a port that is not a number would fail only at the first use). Empty or unset: None."""
+    example = "redis://host:6379/0"
+    value = url(name, default, schemes=schemes)
+    if value is None:
+        return None
+    parsed = urlparse(value)
+    _port(name, parsed, example)
+    if parsed.scheme != "unix":
+        database = parsed.path.strip("/")
+        if database and not database.isdigit():
+            raise ImproperlyConfigured(f"{name} must end with a database number, as in {example}; got /{database}")
+    return value
+
+
 def email_settings(value):
     """Translate an ``EMAIL_URL`` into Django's email settings.
 
@@ -115,15 +159,19 @@ def email_settings(value):
         if not parsed.hostname:
             raise ImproperlyConfigured("EMAIL_URL smtp:// needs a host")
         options = parse_qs(parsed.query)
+        port = _port("EMAIL_URL", parsed, "smtp://user:password@host:25")
+        timeout = options.get("timeout", ["10"])[0]
+        if not timeout.isdigit():
+            raise ImproperlyConfigured(f"EMAIL_URL: ?timeout= must be a whole number of seconds; got {timeout!r}")
         return {
             "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "EMAIL_HOST": parsed.hostname,
-            "EMAIL_PORT": parsed.port or (465 if scheme == "smtp+ssl" else 587 if scheme == "smtp+tls" else 25),
+            "EMAIL_PORT": port or (465 if scheme == "smtp+ssl" else 587 if scheme == "smtp+tls" else 25),
             "EMAIL_HOST_USER": unquote(parsed.username or ""),
             "EMAIL_HOST_PASSWORD": unquote(parsed.password or ""),
             "EMAIL_USE_TLS": scheme == "smtp+tls",
             "EMAIL_USE_SSL": scheme == "smtp+ssl",
-            "EMAIL_TIMEOUT": int(options.get("timeout", ["10"])[0]),
+            "EMAIL_TIMEOUT": int(timeout),
         }
     raise ImproperlyConfigured(
         f"EMAIL_URL must start with console://, file://, locmem://, smtp://, smtp+tls:// or smtp+ssl://; got {value!r}"

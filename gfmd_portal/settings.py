@@ -125,8 +125,9 @@ MIDDLEWARE = [
     "stakeholders.middleware.StaffSecondFactorMiddleware",
 ]
 
-# Pages under these prefixes (after /<lang>/) answer Cache-Control: no-store, as does /admin/.
-PRIVATE_PAGES = ("staff/", "accounts/")
+# Pages under these prefixes (after /<lang>/) answer Cache-Control: no-store, as does /admin/
+# (common.middleware): staff and account pages, and the page a delegate invitation's secret link opens.
+PRIVATE_PAGES = ("staff/", "accounts/", "delegates/")
 ROOT_URLCONF = "gfmd_portal.urls"
 WSGI_APPLICATION = "gfmd_portal.wsgi.application"
 SITE_ID = 1
@@ -153,12 +154,19 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------
-DATABASE_URL = env.url(
+DATABASE_URL = env.database_url(
     "DATABASE_URL",
     f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
     schemes={"sqlite", "postgres", "postgresql", "pgsql"},
 )
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env.integer("CONN_MAX_AGE", 60, minimum=0))}
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env.integer("CONN_MAX_AGE", 60, minimum=0))
+    }
+except (ValueError, dj_database_url.ParseError, dj_database_url.UnknownSchemeError) as exc:
+    raise ImproperlyConfigured(
+        f"DATABASE_URL cannot be read ({exc}); give postgres://user:password@host:5432/name"
+    ) from None
 # A persistent connection that died (a PostgreSQL restart) is noticed and replaced at the start of
 # the next request instead of failing it. Requests that reach the database while it restarts fail.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -180,9 +188,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # two Redis servers: the cache may evict (maxmemory + allkeys-lru), the broker must not
 # (noeviction) — an eviction policy is per server, not per database. See the README.
 REDIS_SCHEMES = {"redis", "rediss", "unix"}
-REDIS_URL = env.url("REDIS_URL", None, schemes=REDIS_SCHEMES)
-CACHE_URL = env.url("CACHE_URL", REDIS_URL, schemes=REDIS_SCHEMES)
-BROKER_URL = env.url("CELERY_BROKER_URL", REDIS_URL, schemes=REDIS_SCHEMES)
+REDIS_URL = env.redis_url("REDIS_URL", None, schemes=REDIS_SCHEMES)
+CACHE_URL = env.redis_url("CACHE_URL", REDIS_URL, schemes=REDIS_SCHEMES)
+BROKER_URL = env.redis_url("CELERY_BROKER_URL", REDIS_URL, schemes=REDIS_SCHEMES)
 # Neither a page nor an action waits on Redis or the broker for longer than this.
 SERVICE_TIMEOUT = 2
 # A cache operation gives up after this long (seconds): the cache is on a nearby server and may

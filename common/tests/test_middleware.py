@@ -9,12 +9,26 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize(
     "path",
-    ["/en/accounts/login/", "/fr/accounts/signup/", "/en/accounts/", "/en/staff/audit/", "/admin/login/"],
+    [
+        "/en/accounts/login/",
+        "/fr/accounts/signup/",
+        "/en/accounts/",
+        "/en/staff/audit/",
+        "/admin/login/",
+        "/en/delegates/invitation/a-secret-token/",
+    ],
 )
 def test_account_staff_and_admin_pages_are_never_stored(client, path):
     response = client.get(path)
     assert response["Cache-Control"].replace(" ", "").split(",").count("no-store") == 1, path
     assert "private" in response["Cache-Control"]
+
+
+def test_an_invitation_opened_by_its_invitee_is_never_stored(client, personas):
+    client.force_login(personas.participant("invitee@example.org"))
+    response = client.get("/en/delegates/invitation/a-secret-token/")
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
 
 
 def test_public_pages_may_be_stored(client, forum):

@@ -57,3 +57,47 @@ def test_a_rolled_back_action_sends_nothing():
         outbox.enqueue("roundtables.example", round_table_id=1)
         raise RuntimeError("the action failed")
     assert not OutboxTask.objects.exists()
+
+
+def _copy_of(outbox_id):
+    """What run_once reads of a Celery task: its name, its id and the outbox row in its headers."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(name="example", request=SimpleNamespace(id="copy", headers={"outbox_id": outbox_id}))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_copies_of_a_message_taken_at_the_same_moment_run_once(require_postgres):
+    """As when a frozen Redis thaws with a timed-out publish and the relay sends the row again: two
+    worker processes take the two copies side by side. The second waits for the first, then skips."""
+    import threading
+
+    from django.db import connection
+
+    row = OutboxTask.objects.create(task_name="roundtables.example", kwargs={}, sent_at="2026-01-01T00:00Z")
+    runs, first_running, results = [], threading.Event(), {}
+
+    def slow_task():
+        runs.append(threading.current_thread().name)
+        first_running.set()
+        time.sleep(1.0)
+        return "done"
+
+    def worker_process(name):
+        try:
+            results[name] = outbox.run_once(_copy_of(row.pk), slow_task)
+        finally:
+            connection.close()  # each thread has a connection of its own
+
+    first = threading.Thread(target=worker_process, args=("first",), name="first")
+    first.start()
+    assert first_running.wait(10)
+    second = threading.Thread(target=worker_process, args=("second",), name="second")
+    second.start()
+    first.join(10)
+    second.join(10)
+
+    assert runs == ["first"]
+    assert results == {"first": "done", "second": None}
+    row.refresh_from_db()
+    assert row.done_at is not None

@@ -6,6 +6,7 @@ the tests are skipped, or fail with ``--require-services``. Each page is saved a
 full-page screenshot under var/screenshots/ for a person to look at.
 """
 
+import re
 from pathlib import Path
 
 import pytest
@@ -147,6 +148,56 @@ def test_first_tab_reaches_the_visible_skip_link(page):
     # Following it moves the focus to the main content.
     page.keyboard.press("Enter")
     expect(page.locator("main#content")).to_be_focused()
+
+
+# What the keyboard's focus shows on an element: its outline and the colour behind it (the nearest
+# ancestor with an opaque background; the ring is drawn outside the element, over that).
+FOCUS_RING = """(element) => {
+    const style = getComputedStyle(element);
+    let behind = element.parentElement, background = "rgb(255, 255, 255)";
+    for (; behind; behind = behind.parentElement) {
+        const colour = getComputedStyle(behind).backgroundColor;
+        if (colour !== "rgba(0, 0, 0, 0)" && colour !== "transparent") { background = colour; break; }
+    }
+    return {
+        element: element.tagName + (element.className ? "." + element.className.split(" ").join(".") : ""),
+        classes: element.className, style: style.outlineStyle, width: parseFloat(style.outlineWidth),
+        colour: style.outlineColor, background: background,
+    };
+}"""
+
+
+def _luminance(colour):
+    red, green, blue = (int(part) / 255 for part in re.findall(r"[\d.]+", colour)[:3])
+    linear = [part / 12.92 if part <= 0.03928 else ((part + 0.055) / 1.055) ** 2.4 for part in (red, green, blue)]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(first, second):
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_every_tab_stop_shows_a_focus_ring_of_3_to_1(page):
+    """WCAG 2.2 (2.4.7, 1.4.11): the focus indicator is visible and has 3:1 against what surrounds
+    it, on Bootstrap's components too (buttons, header links), whose own rules drop the outline."""
+    page.goto("/en/")
+    seen, problems = set(), []
+    for _stop in range(40):
+        page.keyboard.press("Tab")
+        focused = page.locator(":focus")
+        if not focused.count():
+            continue
+        ring = focused.first.evaluate(FOCUS_RING)
+        seen.update(ring["classes"].split())
+        contrast = _contrast(ring["colour"], ring["background"])
+        if ring["style"] in ("none", "hidden") or ring["width"] < 2 or contrast < 3:
+            problems.append(
+                f"{ring['element']}: outline {ring['style']} {ring['width']}px {ring['colour']} on "
+                f"{ring['background']} ({contrast:.1f}:1)"
+            )
+    assert {"nav-link", "btn"} <= seen, seen  # the components whose focus Bootstrap styles itself
+    assert not problems, "\n".join(sorted(set(problems)))
 
 
 @pytest.mark.browser

@@ -54,6 +54,14 @@ def test_email_urls():
         ("CELERY_BROKER_URL", "amqp://x", "CELERY_BROKER_URL must start with one of"),
         ("EMAIL_URL", "pigeon://coop", "EMAIL_URL must start with"),
         ("PORT", "eighty", "PORT must be a whole number"),
+        ("DATABASE_URL", "postgres://x:notaport/y", "DATABASE_URL: the port must be a whole number"),
+        ("DATABASE_URL", "", "DATABASE_URL is empty"),
+        ("DATABASE_URL", "postgres://postgres@127.0.0.1:5432", "DATABASE_URL names no database"),
+        ("EMAIL_URL", "smtp://h:xx", "EMAIL_URL: the port must be a whole number"),
+        ("EMAIL_URL", "smtp://h:25?timeout=soon", "EMAIL_URL: ?timeout= must be a whole number"),
+        ("REDIS_URL", "redis://127.0.0.1:6379/abc", "REDIS_URL must end with a database number"),
+        ("REDIS_URL", "redis://127.0.0.1:port/0", "REDIS_URL: the port must be a whole number"),
+        ("CACHE_URL", "redis://127.0.0.1:6379/x", "CACHE_URL must end with a database number"),
     ],
 )
 def test_a_wrong_value_stops_the_start(name, value, message, tmp_path):
@@ -66,6 +74,31 @@ def test_a_wrong_value_stops_the_start(name, value, message, tmp_path):
     assert result.stderr.strip().splitlines() == [f"Configuration error: {result.stderr.split(': ', 1)[1].strip()}"]
     assert message in result.stderr
     assert result.stderr.startswith(f"Configuration error: {name}")
+
+
+def test_an_empty_variable_beside_an_unreadable_file_stops_the_start(tmp_path):
+    environment = {
+        **os.environ,
+        "SECRET_KEY": "",
+        "SECRET_KEY_FILE": str(tmp_path / "missing"),
+        "GFMD_VAR_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        f"Configuration error: SECRET_KEY_FILE: cannot read {tmp_path / 'missing'}: "
+        f"[Errno 2] No such file or directory: '{tmp_path / 'missing'}'"
+    ]
+
+
+def test_a_password_is_not_repeated_in_a_port_error(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://me:s3cret@db:notaport/gfmd")
+    with pytest.raises(ImproperlyConfigured) as error:
+        env.database_url("DATABASE_URL", None, schemes={"postgres"})
+    assert "s3cret" not in str(error.value)
+    assert "'db:notaport'" in str(error.value)
 
 
 def test_connection_health_checks_are_on(settings):
