@@ -58,7 +58,8 @@ def _lang(attribute):
 
 
 def session_block(entry, *, words, level, short_steps, undated_section=False):
-    """The <article> of an ``AgendaSession`` (``roundtables.agenda.queries``) on the agenda page."""
+    """The <article> of an ``AgendaSession`` (``roundtables.agenda.queries``) on the agenda page, as
+    a plain string whose every value is escaped (``session_blocks`` marks a room's blocks safe)."""
     session = entry.session
     pk = session.pk
     out = [
@@ -124,9 +125,9 @@ def session_block(entry, *, words, level, short_steps, undated_section=False):
             out.append(f' <span class="text-body-secondary">({words.escape(step.minutes_text)})</span></li>')
         out.append("\n    </ol>\n  </details>\n")
     out.append("</article>")
-    return mark_safe("".join(out))  # noqa: S308 — every value above is escaped
+    return "".join(out)
 
 
 def session_blocks(entries, **options):
     """The blocks of ``entries`` one after the other (``options``: those of ``session_block``)."""
-    return mark_safe("".join(session_block(entry, **options) for entry in entries))  # noqa: S308 — blocks
+    return mark_safe("".join(session_block(entry, **options) for entry in entries))  # noqa: S308 — all escaped

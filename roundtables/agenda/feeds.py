@@ -241,7 +241,7 @@ def calendar(entries, *, name, time_zone, url_for):
         lines += timezone_lines(tzid)
     lines += events
     lines.append("END:VCALENDAR")
-    return b"\r\n".join(fold(line).encode() for line in lines) + b"\r\n"
+    return ("\r\n".join(map(fold, lines)) + "\r\n").encode()
 
 
 def fold(line, limit=75):
@@ -251,10 +251,11 @@ def fold(line, limit=75):
     if len(line) < limit and line.isascii():
         return line
     width = limit - 1  # a continuation starts with a space
+    one_octet_each = line.isascii()
     parts, start, end_of_line = [], 0, len(line)
     while start < end_of_line:
         end = min(end_of_line, start + width)
-        while len(line[start:end].encode()) > width:
+        while not one_octet_each and len(line[start:end].encode()) > width:
             end -= 1
         if end < end_of_line and end - start > 1 and line[end - 1] in "\\^":
             end -= 1

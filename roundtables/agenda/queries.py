@@ -260,6 +260,15 @@ def session_url_prefix(forum):
     return reverse("roundtables:agenda-session", kwargs={"forum": forum.slug, "slug": "x"}).removesuffix("x/")
 
 
+def absolute_url(request):
+    """A function giving the absolute address of an agenda page's path (``AgendaSession.page_url``)
+    as ``request.build_absolute_uri`` gives it, the scheme and host worked out once (a feed or an
+    API answer holds hundreds): the paths are reversed prefixes and slugs (<slug:…>), ASCII, which
+    build_absolute_uri would leave as they are."""
+    origin = request.build_absolute_uri("/").removesuffix("/")
+    return lambda path: origin + path
+
+
 def _entry(session, zone, labels, page_prefix):
     """The AgendaSession of ``session``, without its people, running order and changes yet."""
     local_start = session.start.astimezone(zone) if session.start else None
