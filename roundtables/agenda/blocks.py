@@ -19,7 +19,8 @@ from common.templatetags.portal import datetime_attribute
 
 class Words:
     """The block's fixed words, translated once per page (not once per session), and the values that
-    many blocks repeat (a kind, a room, a role, a step, a time), escaped once per page."""
+    many blocks repeat (a kind, a room, a role, a person, an organisation, a step, a time), escaped
+    once per page."""
 
     def __init__(self):
         self.tba = escape(_("Date to be announced"))
@@ -104,8 +105,8 @@ def session_block(entry, *, words, level, short_steps, undated_section=False):
             name, organisation = person.name, person.organisation
             comma = ", " if name and organisation else ""
             out.append(
-                f"<div><dt>{words.escape(person.label)}</dt><dd>{escape(name)}{comma}"
-                f'<span class="text-body-secondary">{escape(organisation)}</span></dd></div>'
+                f"<div><dt>{words.escape(person.label)}</dt><dd>{words.escape(name)}{comma}"
+                f'<span class="text-body-secondary">{words.escape(organisation)}</span></dd></div>'
             )
         out.append("\n  </dl>\n")
     if entry.running_order:

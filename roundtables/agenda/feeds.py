@@ -47,8 +47,9 @@ def _description(entry, url, headings):
     blocks = []
     if session.round_table_id:
         blocks.append([f"{entry.round_table_label}: {entry.round_table_title}"])
-    if session.description:
-        blocks.append([session.description])
+    description = session.description  # a translated field: looked up once
+    if description:
+        blocks.append([description])
     if entry.people:
         people = []
         for person in entry.people:
