@@ -1,10 +1,12 @@
+from functools import cached_property
+
 from django.db.models import Prefetch
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from common.api import LanguageMixin, LanguageQuery
-from roundtables.agenda.queries import agenda_session, agenda_sessions, published_sessions, with_agenda
+from roundtables.agenda.queries import absolute_url, agenda_session, agenda_sessions, published_sessions, with_agenda
 from roundtables.models import Forum, GuidingQuestion, RoundTable, RoundTableTarget, RoundTableTheme, Session
 from stakeholders.permissions import can
 
@@ -142,8 +144,29 @@ class SessionSerializer(serializers.ModelSerializer):
         ]
 
     def to_representation(self, instance):
+        """The answer for one AgendaSession, written out rather than field by field: DRF's generic
+        representation (``super().to_representation(instance.session)``, what the declared fields
+        give; a test holds the two equal) took a third of a 200-session answer's time."""
         self.entry = instance  # the AgendaSession whose session is being serialised
-        return super().to_representation(instance.session)
+        session = instance.session
+        return {
+            "slug": session.slug,
+            "kind": session.kind,
+            "title": session.title,
+            "description": session.description,
+            "round_table": self.get_round_table(session),
+            "start": self.get_start(session),
+            "end": self.get_end(session),
+            "time_zone": session.forum.time_zone,
+            "venue": session.venue,
+            "room": session.room,
+            "status": session.status,
+            "version": session.version,
+            "page": self.get_page(session),
+            "roles": self.get_roles(session),
+            "running_order": self.get_running_order(session),
+            "changes_since_publication": self.get_changes_since_publication(session),
+        }
 
     def get_round_table(self, obj) -> str | None:
         return obj.round_table.code if obj.round_table_id else None
@@ -154,9 +177,14 @@ class SessionSerializer(serializers.ModelSerializer):
     def get_end(self, obj) -> str | None:
         return self.entry.local_end.isoformat() if self.entry.local_end else None
 
-    def get_page(self, obj) -> str:
+    @cached_property
+    def absolute_url(self):
+        """The absolute address of a path, or the path without a request (worked out once per answer)."""
         request = self.context.get("request")
-        return request.build_absolute_uri(self.entry.page_url) if request else self.entry.page_url
+        return absolute_url(request) if request else str
+
+    def get_page(self, obj) -> str:
+        return self.absolute_url(self.entry.page_url)
 
     def get_roles(self, obj) -> list[dict]:
         return [

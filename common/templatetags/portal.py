@@ -1,8 +1,10 @@
 import datetime
 
 from django import template
+from django.conf import settings
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -54,20 +56,24 @@ def paragraphs(text):
     return mark_safe("\n".join(blocks))  # noqa: S308 - every piece of text is escaped above
 
 
+def content_languages():
+    """The languages in which a translated field's shown text is looked for, in order: the active
+    language, then its fallbacks (MODELTRANSLATION_FALLBACK_LANGUAGES)."""
+    active = get_language()
+    fallbacks = settings.MODELTRANSLATION_FALLBACK_LANGUAGES
+    return [active, *fallbacks.get(active, fallbacks["default"])]
+
+
 @register.simple_tag
-def content_lang(obj, field):
+def content_lang(obj, field, languages=None):
     """` lang="xx"` when the shown text of a translated field falls back to another language.
 
     Spanish pages show English (or French) content where no Spanish text exists; screen
-    readers need to know that the text is in another language than the page.
+    readers need to know that the text is in another language than the page. ``languages``:
+    ``content_languages()``, when the caller looks up many objects in one request.
     """
-    from django.conf import settings
-    from django.utils.translation import get_language
-
-    active = get_language()
-    fallbacks = settings.MODELTRANSLATION_FALLBACK_LANGUAGES
-    order = [active, *fallbacks.get(active, fallbacks["default"])]
-    for code in order:
+    languages = languages or content_languages()
+    for code in languages:
         if getattr(obj, f"{field}_{code}", None):
-            return "" if code == active else mark_safe(f' lang="{code}"')  # noqa: S308 - a language code
+            return "" if code == languages[0] else mark_safe(f' lang="{code}"')  # noqa: S308 - a language code
     return ""

@@ -9,7 +9,7 @@ A ``<time datetime>`` is printed by ``datetime_attribute``, as the templates' ``
 
 from html import escape
 
-from django.utils.dateformat import format as date_format
+from django.utils.dates import MONTHS
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -18,13 +18,39 @@ from common.templatetags.portal import datetime_attribute
 
 
 class Words:
-    """The block's fixed words, translated once per page (not once per session)."""
+    """The block's fixed words, translated once per page (not once per session), and the values that
+    many blocks repeat (a kind, a room, a role, a person, an organisation, a step, a time), escaped
+    once per page."""
 
     def __init__(self):
         self.tba = escape(_("Date to be announced"))
         self.separator = escape(pgettext("label separator", ": "))
         self.running_order = escape(_("Running order"))
         self.changed = escape(_("Changed since publication"))
+        self.months = {number: str(name) for number, name in MONTHS.items()}
+        self.escaped = {}
+        self.attributes = {}
+
+    def escape(self, value):
+        """``escape(value)`` of a value that many blocks repeat, worked out once per page."""
+        text = self.escaped.get(value)
+        if text is None:
+            text = self.escaped[value] = escape(value)
+        return text
+
+    def datetime_attribute(self, value):
+        """``datetime_attribute(value)`` of an aware datetime, once per moment and zone (sessions in
+        parallel rooms share their steps' times)."""
+        key = (value.tzinfo, value)  # equal datetimes of two zones print two offsets
+        text = self.attributes.get(key)
+        if text is None:
+            text = self.attributes[key] = datetime_attribute(value)
+        return text
+
+    def change_time(self, value):
+        """A change's time as ``date_format(value, "j F Y, H:i")`` prints it ("29 June 2017, 09:30"),
+        escaped, with the month's name translated once per page."""
+        return escape(f"{value.day} {self.months[value.month]} {value.year:04d}, {value.hour:02d}:{value.minute:02d}")
 
 
 def _lang(attribute):
@@ -33,7 +59,8 @@ def _lang(attribute):
 
 
 def session_block(entry, *, words, level, short_steps, undated_section=False):
-    """The <article> of an ``AgendaSession`` (``roundtables.agenda.queries``) on the agenda page."""
+    """The <article> of an ``AgendaSession`` (``roundtables.agenda.queries``) on the agenda page, as
+    a plain string whose every value is escaped (``session_blocks`` marks a room's blocks safe)."""
     session = entry.session
     pk = session.pk
     out = [
@@ -43,18 +70,21 @@ def session_block(entry, *, words, level, short_steps, undated_section=False):
         '  <p class="public-agenda-session-when mb-1">'
     ]
     if entry.local_start:
-        out.append(f'<time datetime="{datetime_attribute(entry.local_start)}">{escape(entry.time_text)}</time> · ')
+        out.append(
+            f'<time datetime="{words.datetime_attribute(entry.local_start)}">{words.escape(entry.time_text)}</time> · '
+        )
     elif not undated_section:
         out.append(f'<span class="badge text-bg-light border">{words.tba}</span> · ')
-    out.append(escape(entry.kind_label))
+    out.append(words.escape(entry.kind_label))
     if entry.place:
-        out.append(f" · {escape(entry.place)}")
+        out.append(f" · {words.escape(entry.place)}")
     out.append("</p>\n")
     if session.round_table_id:
         out.append(
-            f'  <p class="mb-1"><a href="{escape(entry.round_table_url)}">{escape(entry.round_table_label)}</a>'
+            f'  <p class="mb-1"><a href="{words.escape(entry.round_table_url)}">'
+            f"{words.escape(entry.round_table_label)}</a>"
             f"{words.separator}<span{_lang(entry.round_table_title_lang)}>"
-            f"{escape(session.round_table.title)}</span></p>\n"
+            f"{words.escape(entry.round_table_title)}</span></p>\n"
         )
     if entry.changes:
         out.append(
@@ -65,7 +95,7 @@ def session_block(entry, *, words, level, short_steps, undated_section=False):
         for change in entry.changes:
             at = change.at
             out.append(
-                f'<li><time datetime="{datetime_attribute(at)}">{escape(date_format(at, "j F Y, H:i"))}</time>'
+                f'<li><time datetime="{datetime_attribute(at)}">{words.change_time(at)}</time>'
                 f"{words.separator}{escape(change.summary)}</li>"
             )
         out.append("\n    </ul>\n  </div>\n")
@@ -75,8 +105,8 @@ def session_block(entry, *, words, level, short_steps, undated_section=False):
             name, organisation = person.name, person.organisation
             comma = ", " if name and organisation else ""
             out.append(
-                f"<div><dt>{escape(person.label)}</dt><dd>{escape(name)}{comma}"
-                f'<span class="text-body-secondary">{escape(organisation)}</span></dd></div>'
+                f"<div><dt>{words.escape(person.label)}</dt><dd>{words.escape(name)}{comma}"
+                f'<span class="text-body-secondary">{words.escape(organisation)}</span></dd></div>'
             )
         out.append("\n  </dl>\n")
     if entry.running_order:
@@ -88,17 +118,17 @@ def session_block(entry, *, words, level, short_steps, undated_section=False):
         for step in entry.running_order:
             out.append("<li>")
             if step.at:
-                out.append(f'<time datetime="{datetime_attribute(step.at)}">{step.at_text}</time> ')
+                out.append(f'<time datetime="{words.datetime_attribute(step.at)}">{step.at_text}</time> ')
             if short_steps:
-                out.append(f"<span>{escape(step.short)}</span>")
+                out.append(f"<span>{words.escape(step.short)}</span>")
             else:
-                out.append(f"<span{_lang(step.lang)}>{escape(step.text)}</span>")
-            out.append(f' <span class="text-body-secondary">({escape(step.minutes_text)})</span></li>')
+                out.append(f"<span{_lang(step.lang)}>{words.escape(step.text)}</span>")
+            out.append(f' <span class="text-body-secondary">({words.escape(step.minutes_text)})</span></li>')
         out.append("\n    </ol>\n  </details>\n")
     out.append("</article>")
-    return mark_safe("".join(out))  # noqa: S308 — every value above is escaped
+    return "".join(out)
 
 
 def session_blocks(entries, **options):
     """The blocks of ``entries`` one after the other (``options``: those of ``session_block``)."""
-    return mark_safe("".join(session_block(entry, **options) for entry in entries))  # noqa: S308 — blocks
+    return mark_safe("".join(session_block(entry, **options) for entry in entries))  # noqa: S308 — all escaped

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.templatetags.portal import content_lang
+from common.templatetags.portal import content_lang, content_languages
 from roundtables.agenda.summaries import summary_of
 from roundtables.models import (
     AgendaItem,
@@ -127,6 +127,7 @@ class AgendaSession:
     title_lang: str  # ' lang="xx"' when the title shown is in another language than the page's
     page_url: str  # the session's page (a path)
     round_table_label: str  # "Round table 1.1", or "" when the session belongs to none
+    round_table_title: str  # its title in the active language (or a fallback), or ""
     round_table_title_lang: str
     round_table_url: str  # the round table's page, or ""
     people: list[Person] = field(default_factory=list)
@@ -187,9 +188,22 @@ def sessions_of(person):
 
 
 class Labels:
-    """The translated labels of the agenda's choices, looked up once per request (not once per row)."""
+    """The translated labels of the agenda's choices, looked up once per request (not once per row),
+    and what the agenda prints of each round table and guiding question, worked out at its first
+    session or step (hundreds of sessions share a few of them)."""
 
-    __slots__ = ("item", "kind", "minutes", "question", "role", "round_table", "round_table_urls")
+    __slots__ = (
+        "item",
+        "kind",
+        "languages",
+        "minutes",
+        "question",
+        "questions",
+        "role",
+        "round_table",
+        "round_tables",
+        "times",
+    )
 
     def __init__(self):
         self.kind = {value: str(label) for value, label in Session.Kind.choices}
@@ -198,7 +212,43 @@ class Labels:
         self.round_table = _("Round table %(code)s")
         self.minutes = _("%(minutes)s min")
         self.question = _("Guiding question %(number)s")
-        self.round_table_urls = {}  # (forum id, code) -> the round table's page
+        self.languages = content_languages()  # for content_lang
+        self.round_tables = {}  # round table id -> (label, title, title's lang attribute, page)
+        self.questions = {}  # guiding question id -> (text, its lang attribute, "Guiding question 2")
+        self.times = {}  # (zone, aware datetime) -> "09:30"
+
+    def round_table_of(self, session):
+        """(label, title, title's lang attribute, page) of the session's round table."""
+        shown = self.round_tables.get(session.round_table_id)
+        if shown is None:
+            round_table = session.round_table
+            shown = self.round_tables[session.round_table_id] = (
+                self.round_table % {"code": round_table.code},
+                round_table.title,
+                content_lang(round_table, "title", self.languages),
+                reverse("roundtables:detail", kwargs={"forum": session.forum.slug, "code": round_table.code}),
+            )
+        return shown
+
+    def question_of(self, question):
+        """(text, its lang attribute, short name) of a guiding question."""
+        shown = self.questions.get(question.pk)
+        if shown is None:
+            shown = self.questions[question.pk] = (
+                question.text,
+                content_lang(question, "text", self.languages),
+                self.question % {"number": question.position},
+            )
+        return shown
+
+    def hhmm(self, value):
+        """The "09:30" of an aware datetime, worked out once per moment and zone (sessions in parallel
+        rooms share their steps' times)."""
+        key = (value.tzinfo, value)  # equal datetimes of two zones show two wall times
+        text = self.times.get(key)
+        if text is None:
+            text = self.times[key] = _hhmm(value)
+        return text
 
 
 def _hhmm(value):
@@ -210,26 +260,27 @@ def session_url_prefix(forum):
     return reverse("roundtables:agenda-session", kwargs={"forum": forum.slug, "slug": "x"}).removesuffix("x/")
 
 
+def absolute_url(request):
+    """A function giving the absolute address of an agenda page's path (``AgendaSession.page_url``)
+    as ``request.build_absolute_uri`` gives it, the scheme and host worked out once (a feed or an
+    API answer holds hundreds): the paths are reversed prefixes and slugs (<slug:…>), ASCII, which
+    build_absolute_uri would leave as they are."""
+    origin = request.build_absolute_uri("/").removesuffix("/")
+    return lambda path: origin + path
+
+
 def _entry(session, zone, labels, page_prefix):
     """The AgendaSession of ``session``, without its people, running order and changes yet."""
     local_start = session.start.astimezone(zone) if session.start else None
     local_end = session.end.astimezone(zone) if session.end else None
     time_text = ""
     if local_start:
-        time_text = _hhmm(local_start)
+        time_text = labels.hhmm(local_start)
         if local_end:
-            time_text += "–" + _hhmm(local_end)
-    round_table_label = round_table_title_lang = round_table_url = ""
+            time_text += "–" + labels.hhmm(local_end)
+    round_table_label = round_table_title = round_table_title_lang = round_table_url = ""
     if session.round_table_id:
-        round_table = session.round_table
-        round_table_label = labels.round_table % {"code": round_table.code}
-        round_table_title_lang = content_lang(round_table, "title")
-        key = (session.forum_id, round_table.code)
-        if key not in labels.round_table_urls:
-            labels.round_table_urls[key] = reverse(
-                "roundtables:detail", kwargs={"forum": session.forum.slug, "code": round_table.code}
-            )
-        round_table_url = labels.round_table_urls[key]
+        round_table_label, round_table_title, round_table_title_lang, round_table_url = labels.round_table_of(session)
     return AgendaSession(
         session=session,
         local_start=local_start,
@@ -237,9 +288,10 @@ def _entry(session, zone, labels, page_prefix):
         time_text=time_text,
         kind_label=labels.kind.get(session.kind, session.kind),
         place=place(session, city=False),
-        title_lang=content_lang(session, "title"),
+        title_lang=content_lang(session, "title", labels.languages),
         page_url=f"{page_prefix}{session.slug}/",
         round_table_label=round_table_label,
+        round_table_title=round_table_title,
         round_table_title_lang=round_table_title_lang,
         round_table_url=round_table_url,
     )
@@ -278,13 +330,11 @@ def _add_people(entries, wanted, labels):
             entries[session_id].people.append(_person(row, labels))
 
 
-def _step(item, question, clock, labels):
+def _step(kind, title, minutes, question, clock, labels):
     """A Step from a row of ``_add_running_orders`` starting at ``clock`` (None: the session has no start)."""
-    kind, title, minutes, lang = item["kind"], item["title"], item["minutes"], ""
+    lang = ""
     if kind == AgendaItem.Kind.GUIDING_QUESTION and question is not None and not title:
-        text = question.text
-        lang = content_lang(question, "text")
-        short = labels.question % {"number": question.position}
+        text, lang, short = labels.question_of(question)
     else:
         text = short = title or labels.item.get(kind, kind)
     return Step(
@@ -294,7 +344,7 @@ def _step(item, question, clock, labels):
         short=short,
         lang=lang,
         at=clock,
-        at_text=_hhmm(clock) if clock else "",
+        at_text=labels.hhmm(clock) if clock else "",
         minutes=minutes,
         minutes_text=labels.minutes % {"minutes": minutes},
     )
@@ -306,18 +356,17 @@ def _add_running_orders(entries, wanted, labels):
     items = list(
         AgendaItem.objects.filter(wanted)
         .order_by("position", "id")
-        .values("session_id", "kind", "title", "minutes", "guiding_question_id")
+        .values_list("session_id", "kind", "title", "minutes", "guiding_question_id")
     )
-    questions = GuidingQuestion.objects.in_bulk({item["guiding_question_id"] for item in items} - {None})
+    questions = GuidingQuestion.objects.in_bulk({item[-1] for item in items} - {None})
     clocks = {session_id: entry.local_start for session_id, entry in entries.items()}
-    for item in items:
-        session_id = item["session_id"]
+    for session_id, kind, title, minutes, question_id in items:
         if session_id not in entries:
             continue
         clock = clocks[session_id]
-        entries[session_id].running_order.append(_step(item, questions.get(item["guiding_question_id"]), clock, labels))
+        entries[session_id].running_order.append(_step(kind, title, minutes, questions.get(question_id), clock, labels))
         if clock is not None:
-            clocks[session_id] = clock + datetime.timedelta(minutes=item["minutes"])
+            clocks[session_id] = clock + datetime.timedelta(minutes=minutes)
 
 
 def _add_changes(entries, wanted, zones):

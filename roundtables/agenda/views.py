@@ -23,6 +23,7 @@ from common.http import no_store
 from roundtables.agenda import feeds, pdf, services
 from roundtables.agenda.blocks import Words, session_blocks
 from roundtables.agenda.queries import (
+    absolute_url,
     active_token,
     agenda_of,
     agenda_session,
@@ -145,11 +146,12 @@ class ForumFeed(View):
         else:
             name = f"{forum.title} – " + _("Round table %(code)s") % {"code": round_table.code}
             filename = f"{forum.slug}-{round_table.code}.ics"
+        absolute = absolute_url(request)
         body = feeds.calendar(
             entries,
             name=name,
             time_zone=forum.time_zone,
-            url_for=lambda entry: request.build_absolute_uri(entry.page_url),
+            url_for=lambda entry: absolute(entry.page_url),
         )
         return _calendar_response(body, filename)
 
@@ -170,11 +172,12 @@ class MyFeed(View):
         if token is None:
             raise Http404("No such calendar feed.")
         entries = agenda_sessions(sessions_of(token.person))
+        absolute = absolute_url(request)
         body = feeds.calendar(
             entries,
             name=_("My GFMD sessions"),
             time_zone=entries[0].session.forum.time_zone if entries else settings.TIME_ZONE,
-            url_for=lambda entry: request.build_absolute_uri(entry.page_url),
+            url_for=lambda entry: absolute(entry.page_url),
         )
         response = _calendar_response(body, "my-sessions.ics")
         response.page_cache_exempt = True

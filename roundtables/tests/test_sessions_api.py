@@ -1,7 +1,11 @@
 """GET /api/v1/sessions/: the published agenda with its people, running order and changes."""
 
 import pytest
+from django.utils import translation
+from rest_framework import serializers
 
+from roundtables.agenda.queries import agenda_sessions, published_sessions
+from roundtables.api import SessionSerializer
 from roundtables.models import Session
 from roundtables.tests.agenda import helpers
 
@@ -152,3 +156,18 @@ def test_the_api_takes_the_same_queries_with_one_or_many_sessions(
     assert response.status_code == 200
     if url == API:
         assert len(response.json()) == Session.objects.filter(status="published").count()
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_each_session_is_written_out_as_its_declared_fields_give_it(rf, agenda, language):
+    with translation.override(language):
+        entries = agenda_sessions(published_sessions(agenda["forum"]), agenda["forum"])
+        request = rf.get(API)
+        serializer = SessionSerializer(context={"request": request})
+        for entry in entries:
+            written = serializer.to_representation(entry)
+            generic = serializers.ModelSerializer.to_representation(serializer, entry.session)
+            assert list(written) == SessionSerializer.Meta.fields
+            assert written == generic
+            assert written["page"] == request.build_absolute_uri(entry.page_url)
+    assert any(entry.changes for entry in entries) and any(entry.local_start is None for entry in entries)

@@ -4,7 +4,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from icalendar import Calendar
+from icalendar import Calendar, vText
 
 from roundtables.agenda import feeds
 from roundtables.models import CalendarFeedToken, Forum, RegistrationPolicy, Session, SessionRole
@@ -226,6 +226,11 @@ def test_long_lines_are_folded_to_75_octets_and_unfold_to_the_same_text():
     # An escape ("\\,") is never split: the line breaks before its backslash.
     assert feeds.fold("X" * 73 + "\\,after").split("\r\n ") == ["X" * 73, "\\,after"]
     assert feeds.fold("SUMMARY:Short") == "SUMMARY:Short"
+
+
+def test_text_values_are_escaped_as_icalendars_vtext_escapes_them():
+    for value in ['a, b; c \\ "d"', "one\r\ntwo\nthree\rfour", "\\N and \\n", "Séance: 9:00–10:30", ""]:
+        assert feeds.text(value) == vText(value).to_ical().decode()
 
 
 def test_texts_with_commas_semicolons_backslashes_and_line_breaks_come_back_unchanged(client, agenda):
