@@ -10,11 +10,10 @@ Up/Down buttons (static/js/agenda-editor.js).
 All rules live in ``programme.editor``.
 """
 
-from functools import cached_property
+from functools import cached_property, partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -23,6 +22,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from common.http import error_text, no_store
+from roundtables import staff_panels
 from roundtables.models import Forum, GuidingQuestion, RoundTable
 from roundtables.programme import editor
 from roundtables.programme.forms import (
@@ -36,10 +36,6 @@ from roundtables.programme.forms import (
 )
 from roundtables.programme.translations import overview
 from stakeholders.permissions import PermissionRequiredMixin
-
-
-def _is_htmx(request):
-    return request.headers.get("HX-Request") == "true"
 
 
 class ProgrammeStaffMixin(PermissionRequiredMixin):
@@ -362,12 +358,12 @@ class RoundTableEditor(ProgrammeStaffMixin, View):
         return no_store(render(self.request, self.template_name, context, status=status))
 
 
-class PanelAction(ProgrammeStaffMixin, View):
-    """A change from the questions or links panel. With htmx the panel comes back; without, the
-    editor is sent again (after a redirect when the change was made). As the agenda editor's panels."""
+class PanelAction(ProgrammeStaffMixin, staff_panels.PanelAction):
+    """A change from the questions or links panel; the status line comes back with it, out of band."""
 
     panel = "questions"
     template_name = RoundTableEditor.template_name
+    panel_folder = "roundtables/programme_staff"
 
     def page_url(self, anchor):
         return self.round_table_url(anchor)
@@ -376,36 +372,11 @@ class PanelAction(ProgrammeStaffMixin, View):
         round_table = RoundTable.objects.select_related("forum", "sub_theme").get(pk=self.round_table.pk)
         return round_table_context(round_table, **overrides)
 
-    def act(self, request):
-        """Make the change; return the status message, or raise ValidationError."""
-        raise NotImplementedError
+    def out_of_band(self, context):
+        return render_to_string("roundtables/programme_staff/_status_oob.html", context, request=self.request)
 
     def question(self):
         return get_object_or_404(GuidingQuestion, pk=self.kwargs["question"], round_table=self.round_table)
-
-    def post(self, request, *args, **kwargs):
-        overrides, status = {}, 200
-        try:
-            status_message = self.act(request)
-        except editor.VersionConflict as conflict:
-            overrides.update(self.refused(conflict))
-            status_message, status = "", 409
-        except ValidationError as error:
-            overrides.update(self.refused(error))
-            status_message = ""
-        else:
-            if not _is_htmx(request):
-                messages.success(request, status_message)
-                return redirect(self.page_url(f"{self.panel}-panel"))
-        context = self.page_context(status_message=status_message, **overrides)
-        if not _is_htmx(request):
-            return no_store(render(request, self.template_name, context, status=status))
-        html = render_to_string(f"roundtables/programme_staff/_{self.panel}_panel.html", context, request=request)
-        html += render_to_string("roundtables/programme_staff/_status_oob.html", context, request=request)
-        return no_store(HttpResponse(html, status=status))
-
-    def refused(self, error):
-        return {f"{self.panel}_error": error_text(error) if isinstance(error, ValidationError) else str(error)}
 
 
 class QuestionAdd(PanelAction):
@@ -462,11 +433,12 @@ class QuestionMove(PanelAction):
 
     def act(self, request):
         question = self.question()
-        direction = request.POST.get("direction")
-        if direction not in ("up", "down"):
-            raise ValidationError(_("Choose to move the question up or down."))
-        moved = editor.move_question(question=question, actor=request.user, direction=direction)
-        question.refresh_from_db(fields=["position"])
+        moved = staff_panels.move_one_place(
+            request,
+            question,
+            partial(editor.move_question, question=question, actor=request.user),
+            _("Choose to move the question up or down."),
+        )
         total = self.round_table.guiding_questions.count()
         values = {"position": question.position, "total": total}
         if not moved:
