@@ -452,7 +452,15 @@ class Stack:
         pages._manage(env, "load_forum", timeout=120)
         cookie_file = self.tmp / "people.json"
         setup = race.django_script(
-            env, race.SETUP, str(cookie_file), str(2 * args.people), str(2 * args.people), PREFIX
+            # No people of registration_race's sustained case (its SETUP takes their count and prefix).
+            env,
+            race.SETUP,
+            str(cookie_file),
+            str(2 * args.people),
+            str(2 * args.people),
+            PREFIX,
+            "0",
+            race.STEADY_PREFIX,
         )
         self.people = json.loads(cookie_file.read_text())
         say(
