@@ -11,11 +11,6 @@ from declarations.tests.test_views_helpers import build_draft, build_report, dec
 from stakeholders.models import AuditEntry
 
 
-@pytest.fixture
-def staff(personas):
-    return personas.staff()
-
-
 @pytest.mark.django_db
 def test_an_edit_copies_every_paragraph_with_its_sources_and_reports(forum, staff):
     report = build_report(forum)
