@@ -132,33 +132,62 @@ def forum_context(forum, **overrides):
     return context
 
 
-class ForumEditor(ProgrammeStaffMixin, View):
-    """GET /<lang>/staff/programme/<forum>/: the forum's editor. POST: save its details (refused if stale)."""
+class DetailsEditor(ProgrammeStaffMixin, View):
+    """An editor page (GET) whose details form is a plain POST with the version it was opened at:
+    saved and redirected to, or sent again with what was typed (409 when it is stale)."""
 
-    template_name = "roundtables/programme_staff/forum.html"
+    template_name = ""
 
-    def get(self, request, forum):
-        return no_store(render(request, self.template_name, forum_context(self.forum)))
+    def page_context(self, **overrides):
+        raise NotImplementedError
 
-    def post(self, request, forum):
-        form = ForumForm(request.POST, forum=self.forum, instance=self.forum)
+    def details_form(self, data):
+        raise NotImplementedError
+
+    def save(self, form):
+        """Save the details; return the status message and where to go next (or raise)."""
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        return no_store(render(request, self.template_name, self.page_context()))
+
+    def post(self, request, *args, **kwargs):
+        form = self.details_form(request.POST)
         if form.is_valid():
             try:
-                saved = editor.update_forum(
-                    forum=self.forum, actor=request.user, data=form.values(), version=_version(form)
-                )
+                message, url = self.save(form)
             except editor.VersionConflict as conflict:
                 return self._again(form, conflict=str(conflict), status=409)
             except ValidationError as error:
                 form.add_errors(error)
             else:
-                messages.success(request, _("The forum's details are saved."))
-                return redirect("roundtables:staff-programme-forum", forum=saved.slug)
+                messages.success(request, message)
+                return redirect(url)
         return self._again(form)
 
     def _again(self, form, conflict="", status=200):
-        context = forum_context(self.forum, form=form, conflict=conflict, details_refused=True)
+        context = self.page_context(form=form, conflict=conflict, details_refused=True)
         return no_store(render(self.request, self.template_name, context, status=status))
+
+
+class ForumEditor(DetailsEditor):
+    """GET /<lang>/staff/programme/<forum>/: the forum's editor. POST: save its details (refused if stale)."""
+
+    template_name = "roundtables/programme_staff/forum.html"
+
+    def page_context(self, **overrides):
+        return forum_context(self.forum, **overrides)
+
+    def details_form(self, data):
+        return ForumForm(data, forum=self.forum, instance=self.forum)
+
+    def save(self, form):
+        saved = editor.update_forum(
+            forum=self.forum, actor=self.request.user, data=form.values(), version=_version(form)
+        )
+        return _("The forum's details are saved."), reverse(
+            "roundtables:staff-programme-forum", kwargs={"forum": saved.slug}
+        )
 
 
 class ForumPublish(ProgrammeStaffMixin, View):
@@ -329,33 +358,22 @@ def round_table_context(round_table, **overrides):
     return context
 
 
-class RoundTableEditor(ProgrammeStaffMixin, View):
+class RoundTableEditor(DetailsEditor):
     """GET /<lang>/staff/programme/<forum>/round-tables/<pk>/. POST: save its details (refused if stale)."""
 
     template_name = "roundtables/programme_staff/round_table.html"
 
-    def get(self, request, forum, pk):
-        return no_store(render(request, self.template_name, round_table_context(self.round_table)))
+    def page_context(self, **overrides):
+        return round_table_context(self.round_table, **overrides)
 
-    def post(self, request, forum, pk):
-        form = RoundTableForm(request.POST, forum=self.forum, instance=self.round_table)
-        if form.is_valid():
-            try:
-                editor.update_round_table(
-                    round_table=self.round_table, actor=request.user, data=form.values(), version=_version(form)
-                )
-            except editor.VersionConflict as conflict:
-                return self._again(form, conflict=str(conflict), status=409)
-            except ValidationError as error:
-                form.add_errors(error)
-            else:
-                messages.success(request, _("The round table's details are saved."))
-                return redirect(self.round_table_url())
-        return self._again(form)
+    def details_form(self, data):
+        return RoundTableForm(data, forum=self.forum, instance=self.round_table)
 
-    def _again(self, form, conflict="", status=200):
-        context = round_table_context(self.round_table, form=form, conflict=conflict, details_refused=True)
-        return no_store(render(self.request, self.template_name, context, status=status))
+    def save(self, form):
+        editor.update_round_table(
+            round_table=self.round_table, actor=self.request.user, data=form.values(), version=_version(form)
+        )
+        return _("The round table's details are saved."), self.round_table_url()
 
 
 class PanelAction(ProgrammeStaffMixin, staff_panels.PanelAction):
