@@ -87,6 +87,20 @@ def personas(db):
 
 
 @pytest.fixture
+def staff(personas):
+    """The staff persona, with the second factor."""
+    return personas.staff()
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    """The test client signed in as ``staff`` (also at ``client.user``)."""
+    client.force_login(staff)
+    client.user = staff
+    return client
+
+
+@pytest.fixture
 def private_broker(request, tmp_path, require_redis):
     """Celery's broker pointed at a redis-server of the test's own, which it may stop and restart."""
     import shutil

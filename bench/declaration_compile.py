@@ -232,7 +232,7 @@ def run_workers(env, count, tmp, forum, *, load=None, nice=0):
             worker.log.close()
 
 
-def main(argv=None):
+def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--contributions", type=int, default=50000, help="contributions to seed (default 50000)")
     parser.add_argument("--scale", type=int, default=200, help="seed_demo --scale (default 200)")
@@ -241,21 +241,20 @@ def main(argv=None):
     parser.add_argument(
         "--nice", type=int, default=0, help="niceness of the worker processes (default 0; the README advises 10)"
     )
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
 
-    database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-    redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+
+def check_services(database_url, redis_url):
     if urlparse(database_url).scheme not in ("postgres", "postgresql", "pgsql"):
         raise BenchError(f"DATABASE_URL must be PostgreSQL, not {database_url}")
     _check_loopback("DATABASE_URL", database_url)
     _check_loopback("REDIS_URL", redis_url)
     if not _answers(database_url, 5432) or not _answers(redis_url, 6379):
         raise BenchError("PostgreSQL and Redis must answer on the loopback interface")
-    signal.signal(signal.SIGALRM, _stop_on_signal)
-    signal.alarm(1800)
-    signal.signal(signal.SIGTERM, _stop_on_signal)
 
-    print(f"database {database_url}, redis {redis_url}; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
+
+def prepare(args, database_url, redis_url):
+    """Migrate, collect the static files and seed the contributions; returns the workers' environment."""
     if _ensure_database(database_url):
         print(f"created database {urlparse(database_url).path.lstrip('/')}")
     env = _child_env(database_url, redis_url)
@@ -275,8 +274,12 @@ def main(argv=None):
     )
     print(f"seed_demo --scale {args.scale} --seed 1 --contributions {args.contributions}: {seconds:.1f} s")
     print("  " + output.strip().splitlines()[-1])
+    return env
 
-    # This process reads and writes the same database as the workers (to request and follow jobs).
+
+def the_forum(env):
+    """The 2017 forum, read in this process, which reads and writes the same database as the workers
+    (to request and follow jobs)."""
     os.environ.update(env)
     sys.path.insert(0, str(BASE_DIR))
     import django
@@ -284,7 +287,12 @@ def main(argv=None):
     django.setup()
     from roundtables.models import Forum
 
-    forum = Forum.objects.get(slug="gfmd-2017")
+    return Forum.objects.get(slug="gfmd-2017")
+
+
+def measure(args, env, forum):
+    """A compile with 1, then 2 workers; then the pages idle, during a compile on one worker, and idle
+    again. Returns the compiles by worker count, and the pages' loads idle, busy and idle after."""
     results = {}
     with tempfile.TemporaryDirectory(prefix="bench-compile-") as tmp:
         for count in (1, 2):
@@ -316,7 +324,11 @@ def main(argv=None):
                 idle_after = pages_load()
             finally:
                 server.stop()
+    return results, idle, busy, idle_after
 
+
+def report(args, results, idle, busy, idle_after):
+    """The compiles' table, the longest gaps, the pages' p95 and the summary line."""
     print()
     print("workers  total s  job s  contributions  paragraphs  peak MB per process (main/pool)  max gap s  load")
     for count, result in results.items():
@@ -354,6 +366,21 @@ def main(argv=None):
         f"{one['contributions']:,} contributions compiled; workers at nice {args.nice}; "
         f"load average now {os.getloadavg()[0]:.2f}"
     )
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+    check_services(database_url, redis_url)
+    signal.signal(signal.SIGALRM, _stop_on_signal)
+    signal.alarm(1800)
+    signal.signal(signal.SIGTERM, _stop_on_signal)
+
+    print(f"database {database_url}, redis {redis_url}; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
+    env = prepare(args, database_url, redis_url)
+    forum = the_forum(env)
+    report(args, *measure(args, env, forum))
 
 
 if __name__ == "__main__":

@@ -451,16 +451,9 @@ class Stack:
         pages._manage(env, *seed, timeout=600)
         pages._manage(env, "load_forum", timeout=120)
         cookie_file = self.tmp / "people.json"
-        setup = race.django_script(
-            env,
-            race.SETUP,
-            str(cookie_file),
-            str(2 * args.people),
-            str(2 * args.people),
-            PREFIX,
-            "0",
-            race.STEADY_PREFIX,
-        )
+        count = str(2 * args.people)  # people, and seats for each of them
+        # None of registration_race's sustained-case people (its SETUP takes their count and prefix).
+        setup = race.django_script(env, race.SETUP, str(cookie_file), count, count, PREFIX, "0", race.STEADY_PREFIX)
         self.people = json.loads(cookie_file.read_text())
         say(
             f"setup {time.monotonic() - started:.1f} s: migrate, collectstatic, {' '.join(seed)}, load_forum; "

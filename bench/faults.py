@@ -82,24 +82,37 @@ from pages import BenchError
 
 
 def redis_outage(stack, people, *, frozen):
-    from django.contrib.auth import get_user_model
-
-    from common.models import OutboxTask
-    from roundtables.models import Registration
-
-    args, redis, port = stack.args, stack.redis, stack.web.port
+    """Fault 1 (``frozen`` False) or 2: the people register while Redis is down, then Redis comes back."""
     name = "Redis frozen (SIGSTOP) during registrations" if frozen else "Redis stopped during registrations"
-    # Each person has the page open: its CSRF token and cookie, got while Redis answers.
+    baseline, skipped_before = _before_outage(stack, people)
+    figures = _during_outage(stack, people, baseline, frozen=frozen)
+    figures.update(_recovery(stack, figures["rows"], frozen=frozen))
+    figures.update(_emails(stack, people, skipped_before))
+    return _outage_report(stack, name, people, figures)
+
+
+def _before_outage(stack, people):
+    """Each person opens the page (CSRF token and cookie, got while Redis answers); returns the last
+    outbox row before the outage and how many duplicate deliveries the worker had skipped so far."""
+    from common.models import OutboxTask
+
     with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(lambda person: race.get_token(port, person), people))
+        list(pool.map(lambda person: race.get_token(stack.web.port, person), people))
     # A broker failure of the previous outage is remembered by each process for OUTBOX_BROKER_COOLDOWN s.
     if stack.redis_back_at is not None:
         time.sleep(max(0.0, stack.redis_back_at + OUTBOX_BROKER_COOLDOWN + 1 - time.monotonic()))
     fresh_connection()
     baseline = OutboxTask.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    ids = [person["user"] for person in people]
-    skipped_before = stack.worker_output().count("already done, not run again")
+    return baseline, stack.worker_output().count("already done, not run again")
 
+
+def _during_outage(stack, people, baseline, *, frozen):
+    """Stop (or freeze) Redis; the registrations and anonymous reads meanwhile; what was committed."""
+    from common.models import OutboxTask
+    from roundtables.models import Registration
+
+    args, redis, port = stack.args, stack.redis, stack.web.port
+    ids = [person["user"] for person in people]
     down_at = time.monotonic()
     if frozen:
         redis.freeze()
@@ -116,17 +129,28 @@ def redis_outage(stack, people, *, frozen):
     posts = register_all(port, people, concurrency=args.concurrency, timeout=30, spread=spread)
     reader.join(spread + 120)
     time.sleep(max(0.0, down_at + args.outage_seconds - time.monotonic()))
-    committed = Registration.objects.filter(session__slug="common-space", person_id__in=ids).count()
     rows = OutboxTask.objects.filter(pk__gt=baseline)
-    waiting = rows.filter(sent_at=None).count()
-    outage = time.monotonic() - down_at
+    return {
+        "posts": posts,
+        "reads": reads,
+        "spread": spread,
+        "committed": Registration.objects.filter(session__slug="common-space", person_id__in=ids).count(),
+        "rows": rows,
+        "waiting": rows.filter(sent_at=None).count(),
+        "outage": time.monotonic() - down_at,
+    }
 
+
+def _recovery(stack, rows, *, frozen):
+    """Start (or thaw) Redis; seconds until the outbox ``rows`` are all sent, then all done (None: not
+    within --recovery-timeout), and how many are not done once the broker is idle."""
+    redis = stack.redis
     if frozen:
         redis.thaw()
     else:
         redis.start()
     back_at = stack.redis_back_at = time.monotonic()
-    deadline = back_at + args.recovery_timeout
+    deadline = back_at + stack.args.recovery_timeout
     sent_s = done_s = None
     while time.monotonic() < deadline:
         now = time.monotonic()
@@ -141,8 +165,16 @@ def redis_outage(stack, people, *, frozen):
     while time.monotonic() < idle_deadline and not redis.broker_idle():
         time.sleep(0.2)
     time.sleep(2)
-    total = rows.count()
-    not_done = rows.filter(done_at=None).count()
+    return {"sent_s": sent_s, "done_s": done_s, "total": rows.count(), "not_done": rows.filter(done_at=None).count()}
+
+
+def _emails(stack, people, skipped_before):
+    """The emails each person got (counted in the email files) against the registrations committed."""
+    from django.contrib.auth import get_user_model
+
+    from roundtables.models import Registration
+
+    ids = [person["user"] for person in people]
     registered = set(
         Registration.objects.filter(session__slug="common-space", person_id__in=ids).values_list(
             "person__email", flat=True
@@ -150,12 +182,22 @@ def redis_outage(stack, people, *, frozen):
     )
     addresses = {email.lower() for email in get_user_model().objects.filter(pk__in=ids).values_list("email", flat=True)}
     emails = stack.emails()
-    once = sum(1 for email in registered if emails[email.lower()] == 1)
-    twice = sum(1 for email in addresses if emails[email] > 1)
-    missing = sum(1 for email in registered if emails[email.lower()] == 0)
-    strays = sum(emails[email] for email in addresses if email not in {e.lower() for e in registered})
-    skipped = stack.worker_output().count("already done, not run again") - skipped_before
+    return {
+        "registered": registered,
+        "once": sum(1 for email in registered if emails[email.lower()] == 1),
+        "twice": sum(1 for email in addresses if emails[email] > 1),
+        "missing": sum(1 for email in registered if emails[email.lower()] == 0),
+        "strays": sum(emails[email] for email in addresses if email not in {e.lower() for e in registered}),
+        "skipped": stack.worker_output().count("already done, not run again") - skipped_before,
+    }
 
+
+def _outage_report(stack, name, people, figures):
+    """Print the fault's line (and the logs when a promise is broken); whether the promises hold."""
+    posts, reads, spread, committed = figures["posts"], figures["reads"], figures["spread"], figures["committed"]
+    sent_s, done_s, total, not_done = figures["sent_s"], figures["done_s"], figures["total"], figures["not_done"]
+    registered, once, twice = figures["registered"], figures["once"], figures["twice"]
+    missing, strays, skipped = figures["missing"], figures["strays"], figures["skipped"]
     statuses = collections.Counter(status for status, _seconds, _error in posts)
     ok = sum(count for status, count in statuses.items() if 200 <= status < 400)
     server_errors = sum(count for status, count in statuses.items() if status >= 500)
@@ -183,21 +225,21 @@ def redis_outage(stack, people, *, frozen):
         broken.append(f"{not_done} tasks not done")
     if twice or missing or strays:
         broken.append(f"{twice} people emailed more than once, {missing} registrations without an email")
-    figures = (
+    line = (
         f"{len(posts)} POSTs {REGISTER} over {spread:.0f} s: {ok} 2xx/3xx, {server_errors} 5xx, "
         f"{failed} failed, {other} other; p50 {p50:.0f} ms, p99 {p99:.0f} ms, max {max(seconds) * 1000:.0f} ms; "
-        f"{committed}/{len(people)} registrations committed, {waiting}/{total} outbox rows waiting; "
-        f"anonymous GETs {reads_ok}/{len(reads)} 200; outage {outage:.1f} s; after Redis came back: "
+        f"{committed}/{len(people)} registrations committed, {figures['waiting']}/{total} outbox rows waiting; "
+        f"anonymous GETs {reads_ok}/{len(reads)} 200; outage {figures['outage']:.1f} s; after Redis came back: "
         + (
             f"all {total} sent in {sent_s:.1f} s"
             if sent_s is not None
-            else f"NOT all sent in {args.recovery_timeout} s"
+            else f"NOT all sent in {stack.args.recovery_timeout} s"
         )
         + (f", done in {done_s:.1f} s" if done_s is not None else f", {not_done} not done")
         + f"; emails: {once}/{len(registered)} registrations emailed exactly once, {twice} more than once, "
         f"{missing} none; {skipped} duplicate deliveries skipped by the worker"
     )
-    say(f"{name}: {'broken' if broken else 'holds'} ({figures})")
+    say(f"{name}: {'broken' if broken else 'holds'} ({line})")
     if broken:
         say("  broken: " + "; ".join(broken))
         say("  gunicorn log (errors):\n" + tail(stack.web.output(), pattern=r"ERROR|Error|Traceback|Timeout"))
@@ -209,29 +251,47 @@ def redis_outage(stack, people, *, frozen):
 # --- 3: a worker killed mid-compile ---------------------------------------------------------------
 
 
+JOB_FIELDS = ("status", "stage", "progress", "total", "round_tables_done", "round_tables_total", "task_id")
+
+
+def _job_state(job):
+    from declarations.models import CompileJob
+
+    return dict(zip(JOB_FIELDS, CompileJob.objects.filter(pk=job.pk).values_list(*JOB_FIELDS).get(), strict=True))
+
+
 def killed_worker(stack):
-    from declarations import compile as compiler
-    from declarations.models import CompileJob, Draft
+    """Fault 3: the Celery worker killed in the middle of a forced compile; a new one finishes it."""
+    from declarations.models import Draft
     from roundtables.models import Forum
 
     name = "Worker killed mid-compile"
     fresh_connection()
     forum = Forum.objects.get(slug=FORUM)
     drafts = Draft.objects.filter(declaration__forum=forum, declaration__language=LANGUAGE)
-    fields = ("status", "stage", "progress", "total", "round_tables_done", "round_tables_total", "task_id")
+    job, before, requested = _compile_to_the_middle(forum, drafts)
+    figures = _kill_during(stack, job)
+    figures["new_drafts"] = drafts.count() - before
+    figures["revived"] = stack.worker.output().count("had stalled; sent again")
+    again = _compile_unforced(forum)
+    figures["after_again"] = drafts.count() - before
+    return _killed_worker_report(stack, name, job, again, requested, figures)
 
-    def state_of(job):
-        return dict(zip(fields, CompileJob.objects.filter(pk=job.pk).values_list(*fields).get(), strict=True))
 
-    # A forced compile (a new version whatever the hash), followed every 20 ms until it is in the
-    # middle of its round tables; one that ends before (a fast machine) is requested again.
+def _compile_to_the_middle(forum, drafts):
+    """A forced compile (a new version whatever the hash), followed every 20 ms until it is in the
+    middle of its round tables; one that ends before (a fast machine) is requested again. Returns the
+    job, the number of drafts before it and when it was requested."""
+    from declarations import compile as compiler
+    from declarations.models import CompileJob
+
     for _attempt in range(3):
         before = drafts.count()
         requested = time.monotonic()
         job = compiler.request_compile(forum=forum, language=LANGUAGE, user=None, force=True)
         deadline = requested + 120
         while time.monotonic() < deadline:
-            state = state_of(job)
+            state = _job_state(job)
             if state["status"] not in compiler.ACTIVE or (
                 state["status"] == CompileJob.Status.RUNNING
                 and state["stage"] == "round_tables"
@@ -244,16 +304,21 @@ def killed_worker(stack):
         else:
             raise BenchError(f"compile job {job.pk} never reached the middle of its round tables in 120 s: {state}")
         if state["status"] in compiler.ACTIVE:
-            break
-    else:
-        raise BenchError(
-            f"3 compiles ended before the worker could be killed ({state['total']} contributions): "
-            "raise --contributions"
-        )
+            return job, before, requested
+    raise BenchError(
+        f"3 compiles ended before the worker could be killed ({state['total']} contributions): raise --contributions"
+    )
+
+
+def _kill_during(stack, job):
+    """Kill the worker, start a new one and wait for it to finish ``job``; the figures of that."""
+    from declarations import compile as compiler
+    from declarations.models import CompileJob
+
     old_worker = stack.worker
     killed_at = time.monotonic()
     old_worker.kill()
-    at_kill = state_of(job)
+    at_kill = _job_state(job)
     stack.new_worker()
     ready_s = time.monotonic() - killed_at
     finished_s = None
@@ -266,8 +331,19 @@ def killed_worker(stack):
         time.sleep(0.1)
     job.refresh_from_db()
     time.sleep(2)  # a late copy of the assembly would write a second draft now
-    new_drafts = drafts.count() - before
-    revived = stack.worker.output().count("had stalled; sent again")
+    return {
+        "old_worker": old_worker,
+        "killed_at": killed_at,
+        "at_kill": at_kill,
+        "ready_s": ready_s,
+        "finished_s": finished_s,
+    }
+
+
+def _compile_unforced(forum):
+    """Compile again without ``force``: the same inputs, so no new version is expected."""
+    from declarations import compile as compiler
+    from declarations.models import CompileJob
 
     again = compiler.request_compile(forum=forum, language=LANGUAGE, user=None)  # same inputs, not forced
     deadline = time.monotonic() + 90
@@ -275,8 +351,16 @@ def killed_worker(stack):
         time.sleep(0.1)
     again.refresh_from_db()
     time.sleep(1)
-    after_again = drafts.count() - before
+    return again
 
+
+def _killed_worker_report(stack, name, job, again, requested, figures):
+    """Print the fault's line (and the workers' logs when a promise is broken); whether they hold."""
+    from declarations.models import CompileJob
+
+    at_kill, finished_s, killed_at = figures["at_kill"], figures["finished_s"], figures["killed_at"]
+    new_drafts, after_again = figures["new_drafts"], figures["after_again"]
+    revived = figures["revived"]
     draft = job.draft
     broken = []
     if job.status != CompileJob.Status.SUCCEEDED:
@@ -287,10 +371,10 @@ def killed_worker(stack):
         broken.append(f"compiling again: {again.status}, {after_again - new_drafts} more drafts")
     if draft is not None and again.inputs_hash != draft.inputs_hash:
         broken.append(f"hash {again.inputs_hash[:12]} != draft's {draft.inputs_hash[:12]}")
-    figures = (
+    line = (
         f"killed at {at_kill['progress']:,}/{at_kill['total']:,} contributions, round tables "
         f"{at_kill['round_tables_done']}/{at_kill['round_tables_total']} done, "
-        f"{killed_at - requested:.1f} s after the request; new worker ready in {ready_s:.1f} s; "
+        f"{killed_at - requested:.1f} s after the request; new worker ready in {figures['ready_s']:.1f} s; "
         + (f"job {job.status} {finished_s:.1f} s after the kill" if finished_s is not None else "job not finished")
         + f" (stall limit {STALL_SECONDS} s; revived {revived}×, "
         + ("a new chord sent" if job.task_id != at_kill["task_id"] else "same chord")
@@ -299,10 +383,10 @@ def killed_worker(stack):
         + f"; compiled again unforced: {again.status}, hash {again.inputs_hash[:12] or '-'}, "
         f"{after_again - new_drafts} more drafts"
     )
-    say(f"{name}: {'broken' if broken else 'holds'} ({figures})")
+    say(f"{name}: {'broken' if broken else 'holds'} ({line})")
     if broken:
         say("  broken: " + "; ".join(broken))
-        say("  killed worker's log (end):\n" + tail(old_worker.output(), 1000))
+        say("  killed worker's log (end):\n" + tail(figures["old_worker"].output(), 1000))
         say("  new worker's log (end):\n" + tail(stack.worker.output(), 1500))
     return not broken
 
@@ -311,8 +395,46 @@ def killed_worker(stack):
 
 
 def postgres_restart(stack, people):
-    args, port, pg = stack.args, stack.web.port, stack.pg
+    """Fault 4: PostgreSQL restarted under anonymous and signed-in GETs."""
     name = "PostgreSQL restart under load"
+    results, marks, load_started = _load_through_restart(stack, people)
+    if "accepting" not in marks:
+        raise BenchError(f"PostgreSQL did not restart:\n{stack.pg.log_tail()}")
+    return _restart_report(stack, name, results, marks, load_started)
+
+
+def _restart(pg, marks):
+    """Restart PostgreSQL; ``marks``: when the restart began, when pg_ctl returned and the first moment
+    a new connection works again (once one failed)."""
+    marks["restart"] = time.monotonic()
+    done = threading.Event()
+
+    def poll():  # the first moment a new connection works again, once one failed
+        seen_down = False
+        while not done.is_set() and time.monotonic() - marks["restart"] < 90:
+            if not pg.accepts(timeout=1):
+                seen_down = True
+            elif seen_down:
+                marks["accepting"] = time.monotonic()
+                return
+            time.sleep(0.02)
+
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    try:
+        pg.restart()
+        marks["pg_ctl"] = time.monotonic()
+        poller.join(10)
+    finally:
+        done.set()
+    marks.setdefault("accepting", marks["pg_ctl"])
+
+
+def _load_through_restart(stack, people):
+    """GETs at --rate a second; the restart after --restart-after s; the load goes on at least 5 s
+    once new connections are accepted again. Returns each request (started, ended, kind, status,
+    error), the restart's marks and when the load began."""
+    args, port = stack.args, stack.web.port
     signed_in = [person["cookies"] for person in people[:8]]
     plan = [(url, None) for url in RESTART_ANONYMOUS] + [
         (url, signed_in[i % len(signed_in)]) for i, url in enumerate(RESTART_SIGNED_IN)
@@ -326,30 +448,6 @@ def postgres_restart(stack, people):
         with lock:
             results.append((started, time.monotonic(), "signed-in" if cookies else "anonymous", status, error))
 
-    def restart():
-        marks["restart"] = time.monotonic()
-        done = threading.Event()
-
-        def poll():  # the first moment a new connection works again, once one failed
-            seen_down = False
-            while not done.is_set() and time.monotonic() - marks["restart"] < 90:
-                if not pg.accepts(timeout=1):
-                    seen_down = True
-                elif seen_down:
-                    marks["accepting"] = time.monotonic()
-                    return
-                time.sleep(0.02)
-
-        poller = threading.Thread(target=poll, daemon=True)
-        poller.start()
-        try:
-            pg.restart()
-            marks["pg_ctl"] = time.monotonic()
-            poller.join(10)
-        finally:
-            done.set()
-        marks.setdefault("accepting", marks["pg_ctl"])
-
     load_started = time.monotonic()
     end_at = load_started + args.restart_load_seconds
     restarter = None
@@ -359,7 +457,7 @@ def postgres_restart(stack, people):
         while True:
             now = time.monotonic()
             if restarter is None and now - load_started >= args.restart_after:
-                restarter = threading.Thread(target=restart, daemon=True)
+                restarter = threading.Thread(target=_restart, args=(stack.pg, marks), daemon=True)
                 restarter.start()
             if "accepting" in marks:  # at least 5 s of load once it accepts connections again
                 end_at = max(end_at, marks["accepting"] + 5)
@@ -374,9 +472,11 @@ def postgres_restart(stack, people):
         pool.shutdown(wait=True)  # each request times out after 10 s
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
-    if "accepting" not in marks:
-        raise BenchError(f"PostgreSQL did not restart:\n{pg.log_tail()}")
+    return results, marks, load_started
 
+
+def _restart_report(stack, name, results, marks, load_started):
+    """Print the fault's line: the failures before, during and after the restart; whether none after."""
     restart_at, accepting = marks["restart"], marks["accepting"]
 
     def window(started, ended):

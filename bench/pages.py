@@ -210,6 +210,11 @@ class Gunicorn:
         self.port = _free_port()
         self.process = None
 
+    def options(self):
+        """gunicorn's options after the application and its address: a subclass that wants another
+        worker class, threads or backlog changes these, not ``start``."""
+        return ["--workers", str(self.workers), "--worker-class", "sync", "--timeout", "30", "--log-level", "warning"]
+
     def start(self):
         gunicorn = Path(PYTHON).with_name("gunicorn")
         self.process = subprocess.Popen(
@@ -218,14 +223,7 @@ class Gunicorn:
                 self.wsgi,
                 "--bind",
                 f"127.0.0.1:{self.port}",
-                "--workers",
-                str(self.workers),
-                "--worker-class",
-                "sync",
-                "--timeout",
-                "30",
-                "--log-level",
-                "warning",
+                *self.options(),
             ],
             cwd=BASE_DIR,
             env=self.env,
@@ -437,7 +435,7 @@ def table(rows):
     return "\n".join(out)
 
 
-def main(argv=None):
+def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per URL (default 10)")
     parser.add_argument("--quick", action="store_true", help="3 s per URL")
@@ -453,23 +451,12 @@ def main(argv=None):
         help="WSGI module for gunicorn (default gfmd_portal.wsgi; another, e.g. on PYTHONPATH, to compare a change)",
     )
     parser.add_argument("--python-load", action="store_true", help="use the Python load generator even with wrk")
-    args = parser.parse_args(argv)
-    duration = 3 if args.quick else max(1, args.duration)
+    return parser.parse_args(argv)
 
-    database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-    redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
-    check_services(database_url, redis_url)
 
-    # Bounded in time: setup, load and query counting, with a margin.
-    budget = 900 + len(URLS) * (duration + 30)
-    signal.signal(signal.SIGALRM, _stop_on_signal)
-    signal.alarm(budget)
-    signal.signal(signal.SIGTERM, _stop_on_signal)
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored
-
-    wrk = None if args.python_load else shutil.which("wrk")
-    load_before = os.getloadavg()[0]
-    print(f"database {database_url}, redis {redis_url}; {os.cpu_count()} CPUs, load average {load_before:.2f}")
+def prepare(args, database_url, redis_url):
+    """Migrate, collect the static files and seed the benchmark database; returns the servers'
+    environment and the query counts of uncached renders."""
     if _ensure_database(database_url):
         print(f"created database {urlparse(database_url).path.lstrip('/')}")
     env = _child_env(database_url, redis_url)
@@ -480,16 +467,22 @@ def main(argv=None):
     print("\n".join("  " + line for line in output.strip().splitlines()[1:]))
 
     print("counting queries of uncached renders (PAGE_CACHE_SECONDS=0, in-process test client)")
-    queries = count_queries(env, URLS)
+    return env, count_queries(env, URLS)
 
+
+def load_description(args, wrk, duration):
+    """How the load is made, for the report (and a note when it is the slower Python generator)."""
     if wrk:
-        load = f"wrk {args.threads} threads, {args.connections} connections, {duration} s per URL"
-    else:
-        reason = "--python-load" if args.python_load else "wrk is not installed (apt-get install wrk)"
-        print(f"note: {reason}; using the Python load generator, which is slower than wrk and")
-        print("      shares the CPU with the server: figures are lower bounds")
-        load = f"Python load generator, {args.connections} connections, {duration} s per URL"
+        return f"wrk {args.threads} threads, {args.connections} connections, {duration} s per URL"
+    reason = "--python-load" if args.python_load else "wrk is not installed (apt-get install wrk)"
+    print(f"note: {reason}; using the Python load generator, which is slower than wrk and")
+    print("      shares the CPU with the server: figures are lower bounds")
+    return f"Python load generator, {args.connections} connections, {duration} s per URL"
 
+
+def measure(args, env, queries, *, wrk, duration, load):
+    """Start gunicorn, then warm and load each URL in turn; one row per URL. gunicorn is stopped
+    (and the time limit lifted) whatever happens."""
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-pages-") as tmp, open(Path(tmp) / "gunicorn.log", "w+") as log:
         script = Path(tmp) / "done.lua"
@@ -500,40 +493,48 @@ def main(argv=None):
             server.wait_healthy()
             print(f"gunicorn {args.wsgi}, {args.workers} sync workers on 127.0.0.1:{server.port}; {load}")
             for url in URLS:
-                status, cache, size = warm(server.port, url, args.warmup)
-                if status != 200:
-                    raise BenchError(f"{url} answered {status} after warming")
-                cpu_before = group_cpu_seconds(server.process.pid)
-                if wrk:
-                    result = load_wrk(
-                        wrk,
-                        str(script),
-                        server.port,
-                        url,
-                        threads=args.threads,
-                        connections=args.connections,
-                        duration=duration,
-                    )
-                else:
-                    result = load_python(server.port, url, connections=args.connections, duration=duration)
-                cpu = group_cpu_seconds(server.process.pid) - cpu_before
-                counted = queries.get(url, {})
                 rows.append(
-                    {
-                        "url": url,
-                        **result,
-                        "cache": cache,
-                        "size": size,
-                        "queries": counted.get("queries", "?"),
-                        "render_ms": counted.get("render_ms", 0.0),
-                        "cpu_us": cpu * 1e6 / result["requests"] if result["requests"] else 0.0,
-                    }
+                    measure_url(args, server, url, queries.get(url, {}), wrk=wrk, script=script, duration=duration)
                 )
-                print(f"  {url}: {result['rps']:.0f} req/s, p99 {result['p99']:.1f} ms, {size} bytes, cache {cache}")
         finally:
             server.stop()
             signal.alarm(0)
+    return rows
 
+
+def measure_url(args, server, url, counted, *, wrk, script, duration):
+    """Warm ``url``, load it for ``duration`` seconds and measure gunicorn's CPU time meanwhile."""
+    status, cache, size = warm(server.port, url, args.warmup)
+    if status != 200:
+        raise BenchError(f"{url} answered {status} after warming")
+    cpu_before = group_cpu_seconds(server.process.pid)
+    if wrk:
+        result = load_wrk(
+            wrk,
+            str(script),
+            server.port,
+            url,
+            threads=args.threads,
+            connections=args.connections,
+            duration=duration,
+        )
+    else:
+        result = load_python(server.port, url, connections=args.connections, duration=duration)
+    cpu = group_cpu_seconds(server.process.pid) - cpu_before
+    print(f"  {url}: {result['rps']:.0f} req/s, p99 {result['p99']:.1f} ms, {size} bytes, cache {cache}")
+    return {
+        "url": url,
+        **result,
+        "cache": cache,
+        "size": size,
+        "queries": counted.get("queries", "?"),
+        "render_ms": counted.get("render_ms", 0.0),
+        "cpu_us": cpu * 1e6 / result["requests"] if result["requests"] else 0.0,
+    }
+
+
+def report(rows, *, load, load_before):
+    """Print the table and the one-line summary; the exit status (1 when any request failed)."""
     bare_rps = rows[0]["rps"] or 1.0
     for row in rows:
         row["ratio"] = 100 * row["rps"] / bare_rps
@@ -554,6 +555,30 @@ def main(argv=None):
         f" (load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after)"
     )
     return 1 if errors else 0
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    duration = 3 if args.quick else max(1, args.duration)
+
+    database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+    check_services(database_url, redis_url)
+
+    # Bounded in time: setup, load and query counting, with a margin.
+    budget = 900 + len(URLS) * (duration + 30)
+    signal.signal(signal.SIGALRM, _stop_on_signal)
+    signal.alarm(budget)
+    signal.signal(signal.SIGTERM, _stop_on_signal)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored
+
+    wrk = None if args.python_load else shutil.which("wrk")
+    load_before = os.getloadavg()[0]
+    print(f"database {database_url}, redis {redis_url}; {os.cpu_count()} CPUs, load average {load_before:.2f}")
+    env, queries = prepare(args, database_url, redis_url)
+    load = load_description(args, wrk, duration)
+    rows = measure(args, env, queries, wrk=wrk, duration=duration, load=load)
+    return report(rows, load=load, load_before=load_before)
 
 
 def run(main, name):

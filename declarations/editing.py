@@ -221,14 +221,5 @@ def unpublish(*, declaration, user):
         declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
         if declaration.published_at is None:
             raise EditRefused(_("The declaration is not published."))
-        before = {"published_at": declaration.published_at.isoformat()}
-        declaration.published_at = None
-        declaration.save(update_fields=["published_at"])
-        audit.record(
-            actor=user,
-            action="declarations.declaration.unpublished",
-            obj=declaration,
-            before=before,
-            after={"published_at": None},
-        )
+        audit.save_change(declaration, actor=user, action="declarations.declaration.unpublished", published_at=None)
     return declaration

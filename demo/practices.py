@@ -22,12 +22,11 @@ from django.db import transaction
 from common import outbox, pagecache
 from demo import tables
 from demo.people import COUNTRIES, LANGUAGE_OF_COUNTRY, organisation_rows
-from demo.rows import existing_rows, normalise, sync_rows
+from demo.rows import Tallies, existing_rows, normalise, sync_rows
 from practices.models import Practice
 from practices.services import update_search_vector
 from roundtables.models import Forum
 from sdg_targets.models import CompactTheme, Target
-from sdg_targets.services import Tally
 from stakeholders.models import Constituency, Organisation
 
 PRACTICES_PER_SCALE = 5
@@ -237,7 +236,7 @@ def _draw(scale, seed, governments, choices):
 
 
 @dataclass
-class PracticeSummary:
+class PracticeSummary(Tallies):
     scale: int
     seed: int
     tallies: dict = field(default_factory=dict)  # label -> Tally
@@ -245,13 +244,6 @@ class PracticeSummary:
     statuses: dict = field(default_factory=dict)  # status -> demo practices
     languages: dict = field(default_factory=dict)  # language -> demo practices
     search_vectors: int = 0
-
-    def tally(self, label):
-        return self.tallies.setdefault(label, Tally())
-
-    @property
-    def changed(self):
-        return any(t.created or t.updated or t.deleted for t in self.tallies.values())
 
     def lines(self):
         """Tally lines only, in the format of seed_demo's, so that both summaries read as one table;

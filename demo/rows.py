@@ -10,6 +10,8 @@ import random
 
 from modeltranslation.translator import NotRegistered, translator
 
+from sdg_targets.services import Tally
+
 BATCH_SIZE = 500
 # IN (...) lookups are split so that SQLite's limit on query parameters is never reached.
 LOOKUP_CHUNK = 900
@@ -100,3 +102,14 @@ def existing_rows(queryset, lookup, values):
     for chunk in _chunks(values):
         rows.extend(queryset.filter(**{f"{lookup}__in": chunk}).order_by())
     return rows
+
+
+class Tallies:
+    """What seed_demo's summaries share: a ``tallies`` field (label -> Tally) and these two methods."""
+
+    def tally(self, label):
+        return self.tallies.setdefault(label, Tally())
+
+    @property
+    def changed(self):
+        return any(t.created or t.updated or t.deleted for t in self.tallies.values())

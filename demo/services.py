@@ -21,24 +21,17 @@ from django.utils import translation
 from common import outbox, pagecache
 from demo.people import seed_people
 from demo.programme import seed_forums
+from demo.rows import Tallies
 from roundtables.programme.services import load_forum
-from sdg_targets.services import Tally
 
 
 @dataclass
-class DemoSummary:
+class DemoSummary(Tallies):
     scale: int
     seed: int
     forum_2017: str = ""
     tallies: dict = field(default_factory=dict)  # label -> Tally
     totals: dict = field(default_factory=dict)  # label -> rows of the demo data now in the database
-
-    def tally(self, label):
-        return self.tallies.setdefault(label, Tally())
-
-    @property
-    def changed(self):
-        return any(t.created or t.updated or t.deleted for t in self.tallies.values())
 
     def lines(self):
         yield f"seed_demo scale={self.scale} seed={self.seed}"

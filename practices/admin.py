@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 
+from common.admin import ReadOnlyAdmin
 from practices import services
 from practices.models import Attachment, Practice, Transition
 
@@ -105,19 +106,10 @@ class AttachmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Transition)
-class TransitionAdmin(admin.ModelAdmin):
+class TransitionAdmin(ReadOnlyAdmin):
     """The workflow's history: read-only."""
 
     list_display = ["created", "practice", "actor", "from_status", "to_status"]
     list_filter = ["to_status"]
     search_fields = ["practice__title", "comment"]
     readonly_fields = ["practice", "actor", "from_status", "to_status", "comment", "created"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
+from common.admin import ReadOnlyAdmin
 from stakeholders import services
 from stakeholders.models import AuditEntry, DelegateInvitation, DelegateRequest, Organisation, Profile
 
@@ -66,16 +67,7 @@ class DelegateInvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["created", "actor", "action", "object_repr"]
     list_filter = ["action"]
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

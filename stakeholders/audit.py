@@ -1,5 +1,7 @@
 """The audit trail of staff actions. Services call ``record()``; signals never do."""
 
+import datetime
+
 from django.contrib.contenttypes.models import ContentType
 
 from stakeholders.models import AuditEntry
@@ -15,6 +17,31 @@ def record(*, actor, action, obj, before=None, after=None):
         object_repr=str(obj)[:300],
         before=before,
         after=after,
+    )
+
+
+def _audited_value(obj, name):
+    """The value of field ``name`` as the trail keeps it: a related row by its key, a time in ISO form."""
+    value = getattr(obj, obj._meta.get_field(name).attname)
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+def save_change(obj, *, actor, action, also=(), **values):
+    """Set ``values`` (field name: new value) on ``obj``, save those fields (and the fields named in
+    ``also``, e.g. an ``updated`` stamp) and record ``action`` with each field's value before and after.
+
+    The one way a service changes a field or two of a row it has locked and audits the change; the
+    row is saved with ``update_fields``, so nothing else on it is written."""
+    before = {name: _audited_value(obj, name) for name in values}
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.save(update_fields=[*values, *also])
+    return record(
+        actor=actor,
+        action=action,
+        obj=obj,
+        before=before,
+        after={name: _audited_value(obj, name) for name in values},
     )
 
 

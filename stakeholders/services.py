@@ -457,15 +457,8 @@ def appoint_focal_point(*, user, staff):
         raise ValidationError(_("Only a verified delegate can be the focal point of their government."))
     if profile.focal_point_for_id == profile.organisation_id:
         raise ValidationError(_("This person is already the focal point of their government."))
-    before = {"focal_point_for": profile.focal_point_for_id}
-    profile.focal_point_for = profile.organisation
-    profile.save(update_fields=["focal_point_for"])
-    audit.record(
-        actor=staff,
-        action="stakeholders.focal_point.appointed",
-        obj=profile,
-        before=before,
-        after={"focal_point_for": profile.focal_point_for_id},
+    audit.save_change(
+        profile, actor=staff, action="stakeholders.focal_point.appointed", focal_point_for=profile.organisation
     )
     return profile
 
@@ -478,14 +471,5 @@ def remove_focal_point(*, user, staff):
     profile = Profile.objects.select_for_update().get(user=user)
     if profile.focal_point_for_id is None:
         raise ValidationError(_("This person is not a focal point."))
-    before = {"focal_point_for": profile.focal_point_for_id}
-    profile.focal_point_for = None
-    profile.save(update_fields=["focal_point_for"])
-    audit.record(
-        actor=staff,
-        action="stakeholders.focal_point.removed",
-        obj=profile,
-        before=before,
-        after={"focal_point_for": None},
-    )
+    audit.save_change(profile, actor=staff, action="stakeholders.focal_point.removed", focal_point_for=None)
     return profile

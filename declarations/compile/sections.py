@@ -233,25 +233,31 @@ def _key_messages(code, reports, statements, language, *, show_names):
         del cluster["members"], cluster["plain"], cluster["language"]
     others = [cluster for cluster in statements if cluster["representative"] not in cited]
     if others:
-        paragraphs.append(
-            paragraph(
-                messages,
-                ngettext(
-                    "%(count)s other statement (%(contributions)s) was received.",
-                    "%(count)s other statements (%(contributions)s) were received.",
-                    len(others),
-                )
-                % {
-                    "count": format_number(len(others)),
-                    "contributions": counted(
-                        "%(count)s contribution", "%(count)s contributions", sum(c["support_count"] for c in others)
-                    ),
-                },
-                round_table=code,
-                sources=sorted(pk for cluster in others for pk in cluster["sources"]),
-            )
+        sentence = ngettext(
+            "%(count)s other statement (%(contributions)s) was received.",
+            "%(count)s other statements (%(contributions)s) were received.",
+            len(others),
         )
+        paragraphs.append(_others_paragraph(messages, code, others, sentence))
     return paragraphs
+
+
+def _others_paragraph(section, code, others, sentence):
+    """The paragraph of ``section`` that counts the clusters ``others`` left out of the text and their
+    contributions, citing them all: ``sentence`` (translated for their number) with %(count)s and
+    %(contributions)s."""
+    return paragraph(
+        section,
+        sentence
+        % {
+            "count": format_number(len(others)),
+            "contributions": counted(
+                "%(count)s contribution", "%(count)s contributions", sum(c["support_count"] for c in others)
+            ),
+        },
+        round_table=code,
+        sources=sorted(pk for cluster in others for pk in cluster["sources"]),
+    )
 
 
 def _recommendations(code, recommendations):
@@ -260,26 +266,14 @@ def _recommendations(code, recommendations):
     paragraphs = [cluster_paragraph(section, cluster) for cluster in recommendations[:RECOMMENDATIONS]]
     others = recommendations[RECOMMENDATIONS:]
     if others:
-        paragraphs.append(
-            paragraph(
-                section,
-                ngettext(
-                    "%(count)s other recommendation (%(contributions)s), supported by fewer contributions, is kept "
-                    "with this draft.",
-                    "%(count)s other recommendations (%(contributions)s), each supported by fewer contributions, are "
-                    "kept with this draft.",
-                    len(others),
-                )
-                % {
-                    "count": format_number(len(others)),
-                    "contributions": counted(
-                        "%(count)s contribution", "%(count)s contributions", sum(c["support_count"] for c in others)
-                    ),
-                },
-                round_table=code,
-                sources=sorted(pk for cluster in others for pk in cluster["sources"]),
-            )
+        sentence = ngettext(
+            "%(count)s other recommendation (%(contributions)s), supported by fewer contributions, is kept "
+            "with this draft.",
+            "%(count)s other recommendations (%(contributions)s), each supported by fewer contributions, are "
+            "kept with this draft.",
+            len(others),
         )
+        paragraphs.append(_others_paragraph(section, code, others, sentence))
     return paragraphs
 
 

@@ -11,11 +11,6 @@ from declarations.tests.test_views_helpers import build_draft, build_report, dec
 from stakeholders.models import AuditEntry
 
 
-@pytest.fixture
-def staff(personas):
-    return personas.staff()
-
-
 @pytest.mark.django_db
 def test_an_edit_copies_every_paragraph_with_its_sources_and_reports(forum, staff):
     report = build_report(forum)
@@ -122,6 +117,13 @@ def test_publication_rules(forum, staff):
     assert declaration.final_draft == second and declaration.published_at >= published_at
     published = AuditEntry.objects.filter(action="declarations.declaration.published").order_by("id").last()
     assert published.before["final_draft"] == first.pk and published.after["version"] == 2
+    declaration.refresh_from_db()
+    editing.unpublish(declaration=declaration, user=staff)
+    unpublished = AuditEntry.objects.get(action="declarations.declaration.unpublished")
+    assert (unpublished.before, unpublished.after) == (
+        {"published_at": declaration.published_at.isoformat()},
+        {"published_at": None},
+    )
 
 
 @pytest.mark.django_db(transaction=True)

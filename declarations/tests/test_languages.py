@@ -14,14 +14,6 @@ ONE = "Extend consular protection to migrant workers in every country of transit
 TWO = "Recognise the skills of returning migrants in national qualification frameworks."
 
 
-@pytest.fixture
-def staff_client(client, personas):
-    staff = personas.staff()
-    client.force_login(staff)
-    client.user = staff
-    return client
-
-
 def _publish(client, draft):
     client.post(reverse("declarations:staff-mark-final", kwargs={"pk": draft.pk}))
     response = client.post(reverse("declarations:staff-publish", kwargs={"pk": draft.pk}), follow=True)

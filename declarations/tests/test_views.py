@@ -15,14 +15,6 @@ from stakeholders.models import AuditEntry
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff_client(client, personas):
-    staff = personas.staff()
-    client.force_login(staff)
-    client.user = staff
-    return client
-
-
 def published(forum, language="en", **kwargs):
     declaration = declaration_for(forum, language)
     draft = build_draft(declaration, **kwargs)

@@ -61,11 +61,14 @@ class PrivateRedis:
         return redis.Redis.from_url(self.url).llen("celery")
 
 
-def database_url():
-    """The URL of the test database, for a process of its own (a worker) to use."""
+def database_url(sqlite_dir=None):
+    """The URL of the test database, for a process of its own (a worker) to use; with ``sqlite_dir``,
+    a SQLite file there when the test database is not PostgreSQL."""
     from django.db import connection
 
     db = connection.settings_dict
+    if sqlite_dir is not None and db["ENGINE"] != "django.db.backends.postgresql":
+        return f"sqlite:///{sqlite_dir / 'worker.sqlite3'}"
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
@@ -123,12 +126,19 @@ class Worker:
             self.process.wait(10)
 
     def stop(self):
-        import os
-        import signal
+        stop_group(self.process)
 
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.kill()
+
+def stop_group(process):
+    """End a process started with ``start_new_session`` and its children: SIGTERM to its group,
+    then SIGKILL after 20 s."""
+    import os
+    import signal
+
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)

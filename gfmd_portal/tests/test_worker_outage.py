@@ -4,27 +4,17 @@ with kombu's own Redis transport it exited, "Unrecoverable error: AttributeError
 
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection
 
 from gfmd_portal.celery import app
+from gfmd_portal.tests.brokers import database_url, stop_group
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-
-
-def _database_url(tmp_path):
-    """The test database when it is PostgreSQL (the worker's start-up task reads it); else a file."""
-    db = connection.settings_dict
-    if db["ENGINE"] != "django.db.backends.postgresql":
-        return f"sqlite:///{tmp_path / 'worker.sqlite3'}"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 class Worker:
@@ -32,7 +22,8 @@ class Worker:
         environment = {
             **os.environ,
             "REDIS_URL": broker.url,
-            "DATABASE_URL": _database_url(tmp_path),
+            # The test database when it is PostgreSQL (the worker's start-up task reads it); else a file.
+            "DATABASE_URL": database_url(sqlite_dir=tmp_path),
             "GFMD_VAR_DIR": str(tmp_path),
             "HTTPS": "0",
             "PYTHONUNBUFFERED": "1",
@@ -65,13 +56,7 @@ class Worker:
         pytest.fail(f"no {what} within {timeout} s; the worker is {state}\n{self.output()[-4000:]}")
 
     def stop(self):
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(10)
+        stop_group(self.process)
 
 
 @pytest.fixture

@@ -7,12 +7,11 @@ Every button is a form that also works without JavaScript (then the page is sent
 All rules live in ``agenda.services`` (and the checks in ``agenda.checks``).
 """
 
-from functools import cached_property
+from functools import cached_property, partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,6 +20,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from common.http import error_text, no_store
+from roundtables import staff_panels
 from roundtables.agenda import services
 from roundtables.agenda.checks import balance, problems, problems_for
 from roundtables.agenda.forms import ItemChangeForm, ItemForm, RoleChangeForm, RoleForm, SessionForm
@@ -31,10 +31,6 @@ from stakeholders.permissions import PermissionRequiredMixin
 
 EDITOR_TEMPLATE = "roundtables/agenda_staff/editor.html"
 CHANGES_SHOWN = 15
-
-
-def _is_htmx(request):
-    return request.headers.get("HX-Request") == "true"
 
 
 class AgendaStaffMixin(PermissionRequiredMixin):
@@ -228,38 +224,27 @@ class SessionPublish(AgendaStaffMixin, View):
 # --- Panels: people with roles, running order (htmx, or a plain form) -------------------------------
 
 
-class PanelAction(AgendaStaffMixin, View):
-    """A change from a panel. With htmx the panel comes back (and the checks, out of band);
-    without, the editor is sent again (after a redirect when the change was made)."""
+class PanelAction(AgendaStaffMixin, staff_panels.PanelAction):
+    """A change from the roles or running-order panel; the checks come back with it, out of band."""
 
     panel = ""  # "roles" or "order"
+    template_name = EDITOR_TEMPLATE
+    panel_folder = "roundtables/agenda_staff"
 
-    def act(self, request):
-        """Make the change; return the status message, or raise ValidationError."""
-        raise NotImplementedError
+    @property
+    def pk(self):
+        """The role's or step's key, in the URLs that name one."""
+        return self.kwargs.get("pk")
 
-    def post(self, request, slug, pk=None):
-        self.pk = pk
-        overrides = {}
-        try:
-            status_message = self.act(request)
-        except ValidationError as error:
-            overrides.update(self.refused(error))
-            status_message = ""
-        else:
-            if not _is_htmx(request):
-                messages.success(request, status_message)
-                return redirect(self.editor_url(f"{self.panel}-panel"))
+    def page_url(self, anchor):
+        return self.editor_url(anchor)
+
+    def page_context(self, **overrides):
         session = Session.objects.select_related("forum", "round_table").get(pk=self.session.pk)
-        context = editor_context(session, status_message=status_message, **overrides)
-        if not _is_htmx(request):
-            return no_store(render(request, EDITOR_TEMPLATE, context))
-        html = render_to_string(f"roundtables/agenda_staff/_{self.panel}_panel.html", context, request=request)
-        html += render_to_string("roundtables/agenda_staff/_checks.html", {**context, "oob": True}, request=request)
-        return no_store(HttpResponse(html))
+        return editor_context(session, **overrides)
 
-    def refused(self, error):
-        return {f"{self.panel}_error": error_text(error)}
+    def out_of_band(self, context):
+        return render_to_string("roundtables/agenda_staff/_checks.html", {**context, "oob": True}, request=self.request)
 
 
 class RoleAdd(PanelAction):
@@ -369,11 +354,12 @@ class ItemMove(ItemAction):
 
     def act(self, request):
         item = self.item()
-        direction = request.POST.get("direction")
-        if direction not in ("up", "down"):
-            raise ValidationError(_("Choose to move the step up or down."))
-        moved = services.move_item(item=item, actor=request.user, direction=direction)
-        item.refresh_from_db(fields=["position"])
+        moved = staff_panels.move_one_place(
+            request,
+            item,
+            partial(services.move_item, item=item, actor=request.user),
+            _("Choose to move the step up or down."),
+        )
         total = self.session.agenda_items.count()
         if not moved:
             return _("%(item)s is already at position %(position)s of %(total)s.") % {

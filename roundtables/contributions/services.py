@@ -214,15 +214,8 @@ def mark_same_as(*, contribution, staff, same_as):
             _("Contribution #%(number)s is already marked the same as #%(other)s.")
             % {"number": contribution.pk, "other": other.pk}
         )
-    before = {"same_as": contribution.same_as_id}
-    contribution.same_as = other
-    contribution.save(update_fields=["same_as", "updated"])
-    audit.record(
-        actor=staff,
-        action="roundtables.contribution.same_as_marked",
-        obj=contribution,
-        before=before,
-        after={"same_as": other.pk},
+    audit.save_change(
+        contribution, actor=staff, action="roundtables.contribution.same_as_marked", also=["updated"], same_as=other
     )
     return contribution
 
@@ -254,16 +247,7 @@ def set_contributor_names(*, forum, staff, show):
     forum = Forum.objects.select_for_update().get(pk=forum.pk)
     if forum.show_contributor_names == show:
         return forum
-    before = {"show_contributor_names": forum.show_contributor_names}
-    forum.show_contributor_names = show
-    forum.save(update_fields=["show_contributor_names"])
-    audit.record(
-        actor=staff,
-        action="roundtables.forum.contributor_names",
-        obj=forum,
-        before=before,
-        after={"show_contributor_names": show},
-    )
+    audit.save_change(forum, actor=staff, action="roundtables.forum.contributor_names", show_contributor_names=show)
     return forum
 
 

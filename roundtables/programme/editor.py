@@ -489,6 +489,58 @@ def _copy_texts(source, target):
     target.translated_from = dict(source.translated_from or {})
 
 
+def _copy_round_table(round_table, forum, sub_theme):
+    """A copy of ``round_table`` in ``forum`` (under ``sub_theme``, the copy of its own), with its
+    guiding questions and links to the frameworks."""
+    copy = RoundTable(
+        forum=forum,
+        sub_theme=sub_theme,
+        code=round_table.code,
+        position=round_table.position,
+        co_chairing_governments=round_table.co_chairing_governments,
+        team_governments=round_table.team_governments,
+        team_organisations=round_table.team_organisations,
+    )
+    _copy_texts(round_table, copy)
+    copy.save()
+    questions = []
+    for question in round_table.guiding_questions.all():
+        question_copy = GuidingQuestion(round_table=copy, position=question.position)
+        _copy_texts(question, question_copy)
+        questions.append(question_copy)
+    GuidingQuestion.objects.bulk_create(questions)
+    RoundTableTarget.objects.bulk_create(
+        RoundTableTarget(round_table=copy, target_id=link.target_id, source=link.source)
+        for link in round_table.target_links.all()
+    )
+    RoundTableTheme.objects.bulk_create(
+        RoundTableTheme(round_table=copy, theme_id=link.theme_id, source=link.source)
+        for link in round_table.theme_links.all()
+    )
+    return copy
+
+
+def _copy_sessions(forum, new, round_tables):
+    """Draft copies of ``forum``'s sessions in ``new``: their kinds, titles and descriptions, without
+    dates, rooms or people (``round_tables``: each round table's copy by the original's key)."""
+    sessions = []
+    for session in forum.sessions.order_by("start", "id"):
+        copy = Session(
+            forum=new,
+            slug=session.slug,
+            kind=session.kind,
+            round_table=round_tables.get(session.round_table_id),
+            status=Session.Status.DRAFT,
+            co_chairing_governments=session.co_chairing_governments,
+        )
+        for language in LANGUAGES:
+            setattr(copy, f"title_{language}", getattr(session, f"title_{language}"))
+            setattr(copy, f"description_{language}", getattr(session, f"description_{language}"))
+        sessions.append(copy)
+    Session.objects.bulk_create(sessions)
+    return sessions
+
+
 @transaction.atomic
 def copy_forum(*, forum, actor, slug, year, edition):
     """Start a new forum from ``forum``: a draft with the same structure (sub-themes, round tables,
@@ -521,49 +573,11 @@ def copy_forum(*, forum, actor, slug, year, edition):
         _copy_texts(sub_theme, copy)
         copy.save()
         sub_themes[sub_theme.pk] = copy
-    round_tables = {}
-    for round_table in forum.round_tables.prefetch_related("guiding_questions", "target_links", "theme_links"):
-        copy = RoundTable(
-            forum=new,
-            sub_theme=sub_themes[round_table.sub_theme_id],
-            code=round_table.code,
-            position=round_table.position,
-            co_chairing_governments=round_table.co_chairing_governments,
-            team_governments=round_table.team_governments,
-            team_organisations=round_table.team_organisations,
-        )
-        _copy_texts(round_table, copy)
-        copy.save()
-        round_tables[round_table.pk] = copy
-        questions = []
-        for question in round_table.guiding_questions.all():
-            question_copy = GuidingQuestion(round_table=copy, position=question.position)
-            _copy_texts(question, question_copy)
-            questions.append(question_copy)
-        GuidingQuestion.objects.bulk_create(questions)
-        RoundTableTarget.objects.bulk_create(
-            RoundTableTarget(round_table=copy, target_id=link.target_id, source=link.source)
-            for link in round_table.target_links.all()
-        )
-        RoundTableTheme.objects.bulk_create(
-            RoundTableTheme(round_table=copy, theme_id=link.theme_id, source=link.source)
-            for link in round_table.theme_links.all()
-        )
-    sessions = []
-    for session in forum.sessions.order_by("start", "id"):
-        copy = Session(
-            forum=new,
-            slug=session.slug,
-            kind=session.kind,
-            round_table=round_tables.get(session.round_table_id),
-            status=Session.Status.DRAFT,
-            co_chairing_governments=session.co_chairing_governments,
-        )
-        for language in LANGUAGES:
-            setattr(copy, f"title_{language}", getattr(session, f"title_{language}"))
-            setattr(copy, f"description_{language}", getattr(session, f"description_{language}"))
-        sessions.append(copy)
-    Session.objects.bulk_create(sessions)
+    round_tables = {
+        round_table.pk: _copy_round_table(round_table, new, sub_themes[round_table.sub_theme_id])
+        for round_table in forum.round_tables.prefetch_related("guiding_questions", "target_links", "theme_links")
+    }
+    sessions = _copy_sessions(forum, new, round_tables)
     audit.record(
         actor=actor,
         action="roundtables.forum.copied",

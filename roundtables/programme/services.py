@@ -157,7 +157,20 @@ def load_forum(*, path=FORUM_2017_FILE, make_current=True):
     themes = {theme.code: theme for theme in CompactTheme.objects.all()}
     edits = StaffEdits(Forum, SubTheme, RoundTable, GuidingQuestion)
 
-    spec = data["forum"]
+    forum = _load_forum_row(tally, edits, data["forum"], themes, make_current=make_current)
+    _load_sub_themes(tally, edits, forum, data["sub_themes"], targets, themes)
+    round_tables = {rt.code: rt for rt in forum.round_tables.all()}
+    for session_spec in data.get("sessions", []):
+        _load_session(tally, forum, round_tables, session_spec)
+    if tally.created or tally.updated or tally.deleted:
+        # Visitors then find the changed pages already rendered.
+        outbox.enqueue("gfmd_portal.tasks.warm_page_cache")
+    return forum, tally
+
+
+def _load_forum_row(tally, edits, spec, themes, *, make_current):
+    """The forum itself from the file's ``forum`` part, made current if asked, with its links to the
+    Compact themes (unless staff edited it)."""
     forum_values = {
         "edition": spec["edition"],
         "year": spec["year"],
@@ -178,9 +191,14 @@ def load_forum(*, path=FORUM_2017_FILE, make_current=True):
         forum.save(update_fields=["is_current"])
     if not edits(forum):
         _sync_links(tally, ForumCompactTheme, "forum", forum, "theme", themes, spec.get("compact_themes"))
+    return forum
 
+
+def _load_sub_themes(tally, edits, forum, sub_theme_specs, targets, themes):
+    """The sub-themes and their round tables (numbered in the file's order across sub-themes), with
+    the round tables' questions and links (unless staff edited the round table)."""
     position = 0
-    for sub_spec in data["sub_themes"]:
+    for sub_spec in sub_theme_specs:
         number = sub_spec["number"]
         sub_theme = _upsert(
             tally,
@@ -217,13 +235,6 @@ def load_forum(*, path=FORUM_2017_FILE, make_current=True):
             _sync_links(
                 tally, RoundTableTheme, "round_table", round_table, "theme", themes, rt_spec.get("compact_themes")
             )
-    round_tables = {rt.code: rt for rt in forum.round_tables.all()}
-    for session_spec in data.get("sessions", []):
-        _load_session(tally, forum, round_tables, session_spec)
-    if tally.created or tally.updated or tally.deleted:
-        # Visitors then find the changed pages already rendered.
-        outbox.enqueue("gfmd_portal.tasks.warm_page_cache")
-    return forum, tally
 
 
 def _load_questions(tally, edits, round_table, questions):

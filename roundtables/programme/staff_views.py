@@ -10,11 +10,10 @@ Up/Down buttons (static/js/agenda-editor.js).
 All rules live in ``programme.editor``.
 """
 
-from functools import cached_property
+from functools import cached_property, partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -23,6 +22,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from common.http import error_text, no_store
+from roundtables import staff_panels
 from roundtables.models import Forum, GuidingQuestion, RoundTable
 from roundtables.programme import editor
 from roundtables.programme.forms import (
@@ -36,10 +36,6 @@ from roundtables.programme.forms import (
 )
 from roundtables.programme.translations import overview
 from stakeholders.permissions import PermissionRequiredMixin
-
-
-def _is_htmx(request):
-    return request.headers.get("HX-Request") == "true"
 
 
 class ProgrammeStaffMixin(PermissionRequiredMixin):
@@ -136,33 +132,62 @@ def forum_context(forum, **overrides):
     return context
 
 
-class ForumEditor(ProgrammeStaffMixin, View):
-    """GET /<lang>/staff/programme/<forum>/: the forum's editor. POST: save its details (refused if stale)."""
+class DetailsEditor(ProgrammeStaffMixin, View):
+    """An editor page (GET) whose details form is a plain POST with the version it was opened at:
+    saved and redirected to, or sent again with what was typed (409 when it is stale)."""
 
-    template_name = "roundtables/programme_staff/forum.html"
+    template_name = ""
 
-    def get(self, request, forum):
-        return no_store(render(request, self.template_name, forum_context(self.forum)))
+    def page_context(self, **overrides):
+        raise NotImplementedError
 
-    def post(self, request, forum):
-        form = ForumForm(request.POST, forum=self.forum, instance=self.forum)
+    def details_form(self, data):
+        raise NotImplementedError
+
+    def save(self, form):
+        """Save the details; return the status message and where to go next (or raise)."""
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        return no_store(render(request, self.template_name, self.page_context()))
+
+    def post(self, request, *args, **kwargs):
+        form = self.details_form(request.POST)
         if form.is_valid():
             try:
-                saved = editor.update_forum(
-                    forum=self.forum, actor=request.user, data=form.values(), version=_version(form)
-                )
+                message, url = self.save(form)
             except editor.VersionConflict as conflict:
                 return self._again(form, conflict=str(conflict), status=409)
             except ValidationError as error:
                 form.add_errors(error)
             else:
-                messages.success(request, _("The forum's details are saved."))
-                return redirect("roundtables:staff-programme-forum", forum=saved.slug)
+                messages.success(request, message)
+                return redirect(url)
         return self._again(form)
 
     def _again(self, form, conflict="", status=200):
-        context = forum_context(self.forum, form=form, conflict=conflict, details_refused=True)
+        context = self.page_context(form=form, conflict=conflict, details_refused=True)
         return no_store(render(self.request, self.template_name, context, status=status))
+
+
+class ForumEditor(DetailsEditor):
+    """GET /<lang>/staff/programme/<forum>/: the forum's editor. POST: save its details (refused if stale)."""
+
+    template_name = "roundtables/programme_staff/forum.html"
+
+    def page_context(self, **overrides):
+        return forum_context(self.forum, **overrides)
+
+    def details_form(self, data):
+        return ForumForm(data, forum=self.forum, instance=self.forum)
+
+    def save(self, form):
+        saved = editor.update_forum(
+            forum=self.forum, actor=self.request.user, data=form.values(), version=_version(form)
+        )
+        return _("The forum's details are saved."), reverse(
+            "roundtables:staff-programme-forum", kwargs={"forum": saved.slug}
+        )
 
 
 class ForumPublish(ProgrammeStaffMixin, View):
@@ -333,41 +358,30 @@ def round_table_context(round_table, **overrides):
     return context
 
 
-class RoundTableEditor(ProgrammeStaffMixin, View):
+class RoundTableEditor(DetailsEditor):
     """GET /<lang>/staff/programme/<forum>/round-tables/<pk>/. POST: save its details (refused if stale)."""
 
     template_name = "roundtables/programme_staff/round_table.html"
 
-    def get(self, request, forum, pk):
-        return no_store(render(request, self.template_name, round_table_context(self.round_table)))
+    def page_context(self, **overrides):
+        return round_table_context(self.round_table, **overrides)
 
-    def post(self, request, forum, pk):
-        form = RoundTableForm(request.POST, forum=self.forum, instance=self.round_table)
-        if form.is_valid():
-            try:
-                editor.update_round_table(
-                    round_table=self.round_table, actor=request.user, data=form.values(), version=_version(form)
-                )
-            except editor.VersionConflict as conflict:
-                return self._again(form, conflict=str(conflict), status=409)
-            except ValidationError as error:
-                form.add_errors(error)
-            else:
-                messages.success(request, _("The round table's details are saved."))
-                return redirect(self.round_table_url())
-        return self._again(form)
+    def details_form(self, data):
+        return RoundTableForm(data, forum=self.forum, instance=self.round_table)
 
-    def _again(self, form, conflict="", status=200):
-        context = round_table_context(self.round_table, form=form, conflict=conflict, details_refused=True)
-        return no_store(render(self.request, self.template_name, context, status=status))
+    def save(self, form):
+        editor.update_round_table(
+            round_table=self.round_table, actor=self.request.user, data=form.values(), version=_version(form)
+        )
+        return _("The round table's details are saved."), self.round_table_url()
 
 
-class PanelAction(ProgrammeStaffMixin, View):
-    """A change from the questions or links panel. With htmx the panel comes back; without, the
-    editor is sent again (after a redirect when the change was made). As the agenda editor's panels."""
+class PanelAction(ProgrammeStaffMixin, staff_panels.PanelAction):
+    """A change from the questions or links panel; the status line comes back with it, out of band."""
 
     panel = "questions"
     template_name = RoundTableEditor.template_name
+    panel_folder = "roundtables/programme_staff"
 
     def page_url(self, anchor):
         return self.round_table_url(anchor)
@@ -376,36 +390,11 @@ class PanelAction(ProgrammeStaffMixin, View):
         round_table = RoundTable.objects.select_related("forum", "sub_theme").get(pk=self.round_table.pk)
         return round_table_context(round_table, **overrides)
 
-    def act(self, request):
-        """Make the change; return the status message, or raise ValidationError."""
-        raise NotImplementedError
+    def out_of_band(self, context):
+        return render_to_string("roundtables/programme_staff/_status_oob.html", context, request=self.request)
 
     def question(self):
         return get_object_or_404(GuidingQuestion, pk=self.kwargs["question"], round_table=self.round_table)
-
-    def post(self, request, *args, **kwargs):
-        overrides, status = {}, 200
-        try:
-            status_message = self.act(request)
-        except editor.VersionConflict as conflict:
-            overrides.update(self.refused(conflict))
-            status_message, status = "", 409
-        except ValidationError as error:
-            overrides.update(self.refused(error))
-            status_message = ""
-        else:
-            if not _is_htmx(request):
-                messages.success(request, status_message)
-                return redirect(self.page_url(f"{self.panel}-panel"))
-        context = self.page_context(status_message=status_message, **overrides)
-        if not _is_htmx(request):
-            return no_store(render(request, self.template_name, context, status=status))
-        html = render_to_string(f"roundtables/programme_staff/_{self.panel}_panel.html", context, request=request)
-        html += render_to_string("roundtables/programme_staff/_status_oob.html", context, request=request)
-        return no_store(HttpResponse(html, status=status))
-
-    def refused(self, error):
-        return {f"{self.panel}_error": error_text(error) if isinstance(error, ValidationError) else str(error)}
 
 
 class QuestionAdd(PanelAction):
@@ -462,11 +451,12 @@ class QuestionMove(PanelAction):
 
     def act(self, request):
         question = self.question()
-        direction = request.POST.get("direction")
-        if direction not in ("up", "down"):
-            raise ValidationError(_("Choose to move the question up or down."))
-        moved = editor.move_question(question=question, actor=request.user, direction=direction)
-        question.refresh_from_db(fields=["position"])
+        moved = staff_panels.move_one_place(
+            request,
+            question,
+            partial(editor.move_question, question=question, actor=request.user),
+            _("Choose to move the question up or down."),
+        )
         total = self.round_table.guiding_questions.count()
         values = {"position": question.position, "total": total}
         if not moved:

@@ -1,6 +1,16 @@
 """Small builders for programme data in tests (the 2017 forum itself comes from load_forum)."""
 
-from roundtables.models import Forum, GuidingQuestion, RoundTable, RoundTableTarget, RoundTableTheme, SubTheme
+import datetime
+
+from roundtables.models import (
+    Forum,
+    GuidingQuestion,
+    RoundTable,
+    RoundTableTarget,
+    RoundTableTheme,
+    Session,
+    SubTheme,
+)
 from sdg_targets.models import CompactTheme, Goal, Target
 
 
@@ -31,3 +41,21 @@ def make_forum(*, round_tables, slug="test-forum", questions=3):
         RoundTableTarget.objects.create(round_table=round_table, target=target)
         RoundTableTheme.objects.create(round_table=round_table, theme=theme)
     return forum
+
+
+def make_marrakesh_common_space(title, **fields):
+    """A second forum in another time zone (2018, Marrakesh, Africa/Casablanca) and its published
+    common space on 5 December 2018, 9:00–12:00 UTC, called ``title``."""
+    forum = Forum.objects.create(
+        slug="rabat", edition=11, year=2018, title="Forum", theme="-", city="Marrakesh", time_zone="Africa/Casablanca"
+    )
+    return Session.objects.create(
+        forum=forum,
+        slug="common-space",
+        kind="common_space",
+        title=title,
+        status="published",
+        start=datetime.datetime(2018, 12, 5, 9, tzinfo=datetime.UTC),
+        end=datetime.datetime(2018, 12, 5, 12, tzinfo=datetime.UTC),
+        **fields,
+    )

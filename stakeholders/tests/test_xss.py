@@ -122,11 +122,6 @@ def applicant(personas):
     return personas.participant()
 
 
-@pytest.fixture
-def staff(personas):
-    return personas.staff()
-
-
 def _request(client, applicant, government, payload):
     client.force_login(applicant)
     response = client.post(

@@ -50,11 +50,3 @@ def inputs(forum):
         "rejected": rejected, "waiting": waiting, "statements": [s1, s2], "c21": c21,
         "report_en": report_en, "report_fr": report_fr, "practice": published, "draft_practice": draft_practice,
     }  # fmt: skip
-
-
-@pytest.fixture
-def staff_client(client, personas):
-    """A staff member with the second factor, signed in."""
-    staff = personas.staff()
-    client.force_login(staff)
-    return client

@@ -26,6 +26,23 @@ def counts(result, name):
     return {value.value: value.count for value in facet.values}
 
 
+def make_title_and_description_matches(government):
+    """Two practices with "remittances": "Cheaper remittances" in its title, "Diaspora bonds" only in its
+    description and published later, so that rank, not date, puts the title match first."""
+    make_practice(
+        government,
+        title="Diaspora bonds",
+        description="Remittances from the diaspora fund schools.",
+        published_at=datetime.datetime(2020, 1, 2, tzinfo=datetime.UTC),
+    )
+    make_practice(
+        government,
+        title="Cheaper remittances",
+        description="A price comparison website.",
+        published_at=datetime.datetime(2019, 1, 2, tzinfo=datetime.UTC),  # older: rank, not date, decides
+    )
+
+
 def make_world(personas):
     """Five practices spread over countries, targets, themes, constituencies, gender and years."""
     government = personas.government()

@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from practices.search import fulltext
-from practices.tests.search.helpers import run, titles
+from practices.tests.search.helpers import make_title_and_description_matches, run, titles
 from practices.tests.search_factories import make_practice
 
 pytestmark = pytest.mark.django_db
@@ -16,19 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.postgres
 def test_a_title_match_ranks_above_a_description_match(require_postgres, personas):
-    government = personas.government()
-    make_practice(
-        government,
-        title="Diaspora bonds",
-        description="Remittances from the diaspora fund schools.",
-        published_at=datetime.datetime(2020, 1, 2, tzinfo=datetime.UTC),
-    )
-    make_practice(
-        government,
-        title="Cheaper remittances",
-        description="A price comparison website.",
-        published_at=datetime.datetime(2019, 1, 2, tzinfo=datetime.UTC),  # older: rank, not date, decides
-    )
+    make_title_and_description_matches(personas.government())
     result = run(q="remittances")
     assert titles(result) == ["Cheaper remittances", "Diaspora bonds"]
     assert result.sort == "relevance"

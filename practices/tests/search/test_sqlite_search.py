@@ -17,6 +17,7 @@ from django.db import connection
 
 from practices import services
 from practices.search import fts5
+from practices.tests.search.helpers import make_title_and_description_matches
 from practices.tests.search_factories import make_practice
 
 ON_SQLITE = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
@@ -81,19 +82,7 @@ def test_phrases_exclusions_and_or_follow_the_web_search_syntax(client, corpus):
 
 @on_sqlite
 def test_relevance_is_offered_and_ranks_a_title_match_first(client, personas):
-    government = personas.government()
-    make_practice(
-        government,
-        title="Diaspora bonds",
-        description="Remittances from the diaspora fund schools.",
-        published_at=datetime.datetime(2020, 1, 2, tzinfo=datetime.UTC),
-    )
-    make_practice(
-        government,
-        title="Cheaper remittances",
-        description="A price comparison website.",
-        published_at=datetime.datetime(2019, 1, 2, tzinfo=datetime.UTC),  # older: rank, not date, decides
-    )
+    make_title_and_description_matches(personas.government())
     response = client.get("/en/practices/", {"q": "remittance"})
     assert response.context["result"].sort == "relevance"
     assert re.search(r'<option value="relevance" selected>', response.content.decode())

@@ -10,10 +10,11 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from roundtables.agenda import feeds
-from roundtables.models import CalendarFeedToken, Forum, Registration, RegistrationPolicy, Session, SessionRole
+from roundtables.models import CalendarFeedToken, Registration, RegistrationPolicy, Session, SessionRole
 from roundtables.registration import services
 from roundtables.tests.agenda import helpers
 from roundtables.tests.agenda.readers import READERS, read_all
+from roundtables.tests.factories import make_marrakesh_common_space
 
 pytestmark = [pytest.mark.node, pytest.mark.usefixtures("node_readers")]
 
@@ -120,18 +121,7 @@ def test_the_private_feed_and_the_registration_files_are_read_alike_with_the_fee
 
 
 def test_a_private_feed_with_two_forums_zones_is_read_alike(client, holder, agenda):
-    marrakesh = Forum.objects.create(
-        slug="rabat", edition=11, year=2018, title="Forum", theme="-", city="Marrakesh", time_zone="Africa/Casablanca"
-    )
-    session = Session.objects.create(
-        forum=marrakesh,
-        slug="common-space",
-        kind="common_space",
-        title="Marrakesh common space",
-        status="published",
-        start=datetime.datetime(2018, 12, 5, 9, tzinfo=datetime.UTC),
-        end=datetime.datetime(2018, 12, 5, 12, tzinfo=datetime.UTC),
-    )
+    session = make_marrakesh_common_space("Marrakesh common space")
     SessionRole.objects.create(session=session, role="speaker", person=holder)
     common_space = Session.objects.get(forum=agenda["forum"], slug="common-space")
     mine = [agenda["rt11"], agenda["preparatory-meeting"], common_space, agenda["spring-call"], session]

@@ -7,11 +7,12 @@ import pytest
 from icalendar import Calendar, vText
 
 from roundtables.agenda import feeds
-from roundtables.models import CalendarFeedToken, Forum, RegistrationPolicy, Session, SessionRole
+from roundtables.models import CalendarFeedToken, RegistrationPolicy, Session, SessionRole
 from roundtables.registration import services
 from roundtables.tests.agenda import helpers
 from roundtables.tests.agenda.helpers import at
 from roundtables.tests.agenda.readers import assert_valid
+from roundtables.tests.factories import make_marrakesh_common_space
 
 FEED = "/en/agenda/gfmd-2017/calendar.ics"
 
@@ -249,18 +250,7 @@ def test_texts_with_commas_semicolons_backslashes_and_line_breaks_come_back_unch
 
 
 def test_my_feed_with_sessions_of_two_forums_holds_both_time_zones(client, holder, agenda):
-    other = Forum.objects.create(
-        slug="rabat", edition=11, year=2018, title="Forum", theme="-", city="Marrakesh", time_zone="Africa/Casablanca"
-    )
-    session = Session.objects.create(
-        forum=other,
-        slug="common-space",
-        kind="common_space",
-        title="Marrakesh common space",
-        status="published",
-        start=datetime.datetime(2018, 12, 5, 9, tzinfo=datetime.UTC),
-        end=datetime.datetime(2018, 12, 5, 12, tzinfo=datetime.UTC),
-    )
+    session = make_marrakesh_common_space("Marrakesh common space")
     SessionRole.objects.create(session=session, role="speaker", person=holder)
     client.force_login(holder)
     client.post("/en/accounts/calendar/", {"action": "create"})

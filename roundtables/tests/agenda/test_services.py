@@ -19,11 +19,6 @@ pytestmark = pytest.mark.django_db
 EMAIL_TASK = "roundtables.tasks.send_agenda_change_email"
 
 
-@pytest.fixture
-def staff(personas):
-    return personas.staff()
-
-
 def at(forum, day, hour, minute=0, month=6):
     """A wall-clock time in Berlin (the forum's time zone) in 2017."""
     return queries.combine(datetime.date(2017, month, day), datetime.time(hour, minute), forum)

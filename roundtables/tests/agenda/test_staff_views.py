@@ -18,17 +18,6 @@ CREATE = "/en/staff/agenda/new/"
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-@pytest.fixture
-def staff(personas):
-    return personas.staff()
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
-
-
 def at(forum, hour, minute=0, day=29):
     return queries.combine(datetime.date(2017, 6, day), datetime.time(hour, minute), forum)
 

@@ -16,11 +16,6 @@ def rt12(forum):
 
 
 @pytest.fixture
-def staff(personas):
-    return personas.staff()
-
-
-@pytest.fixture
 def author(personas):
     """A civil-society participant of the Migrant Rights Network (Morocco), who reads French."""
     user = personas.participant("amina@example.org", language="fr")

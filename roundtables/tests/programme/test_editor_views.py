@@ -19,17 +19,6 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-@pytest.fixture
-def staff(personas):
-    return personas.staff()
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
-
-
 def forum_data(**changes):
     data = {
         "slug": "gfmd-2018",

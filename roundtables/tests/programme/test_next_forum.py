@@ -8,12 +8,6 @@ from stakeholders.models import AuditEntry
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff_client(client, personas):
-    client.force_login(personas.staff())
-    return client
-
-
 def structure(forum):
     return {
         "sub_themes": list(forum.sub_themes.order_by("number").values_list("number", "title_en", "title_fr")),

@@ -12,11 +12,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff(personas):
-    return personas.staff()
-
-
-@pytest.fixture
 def new_forum(staff):
     return editor.create_forum(
         actor=staff,

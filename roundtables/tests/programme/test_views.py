@@ -173,11 +173,11 @@ def test_content_that_falls_back_carries_its_own_language(client, forum):
     assert '<div lang="en">' not in french
 
 
-def test_the_home_page_links_the_common_space_once_registration_is_open(client, forum, personas):
+def _open_the_common_space(forum, personas):
+    """Staff open registration for the forum's common space (10 seats)."""
     from roundtables.models import Session
     from roundtables.registration import services
 
-    assert "/en/common-space/" not in client.get("/en/").content.decode()
     services.configure_registration(
         session=Session.objects.get(forum=forum, slug="common-space"),
         staff=personas.staff(),
@@ -185,15 +185,17 @@ def test_the_home_page_links_the_common_space_once_registration_is_open(client, 
         quotas={},
         eligible_constituencies=[],
     )
+
+
+def test_the_home_page_links_the_common_space_once_registration_is_open(client, forum, personas):
+    assert "/en/common-space/" not in client.get("/en/").content.decode()
+    _open_the_common_space(forum, personas)
     assert 'href="/en/common-space/"' in client.get("/en/").content.decode()
 
 
 def test_signed_in_the_cached_home_and_programme_follow_content_changes_at_once(client, forum, personas):
     # Their content is a fragment cached for everyone until content changes (signed-in visitors are
     # not served from the page cache): a change shows on the next request.
-    from roundtables.models import Session
-    from roundtables.registration import services
-
     client.force_login(personas.participant())
     for url in ("/en/", "/en/roundtables/", "/en/", "/en/roundtables/"):
         assert "Renamed round table" not in client.get(url).content.decode()
@@ -204,13 +206,7 @@ def test_signed_in_the_cached_home_and_programme_follow_content_changes_at_once(
     for url in ("/en/", "/en/roundtables/"):
         assert "Renamed round table" in client.get(url).content.decode()
     assert "Renamed round table" not in client.get("/fr/roundtables/").content.decode()  # its own fragment
-    services.configure_registration(
-        session=Session.objects.get(forum=forum, slug="common-space"),
-        staff=personas.staff(),
-        total_seats=10,
-        quotas={},
-        eligible_constituencies=[],
-    )
+    _open_the_common_space(forum, personas)
     assert 'href="/en/common-space/"' in client.get("/en/").content.decode()
 
 

@@ -18,11 +18,6 @@ BADGES = "/en/staff/sessions/common-space/badges/"
 
 
 @pytest.fixture
-def staff(personas):
-    return personas.staff()
-
-
-@pytest.fixture
 def common_space(forum, staff):
     session = Session.objects.get(forum=forum, slug="common-space")
     services.configure_registration(session=session, staff=staff, total_seats=60, quotas={}, eligible_constituencies=[])

@@ -10,11 +10,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff(personas):
-    return personas.staff()
-
-
-@pytest.fixture
 def common_space(forum, staff):
     session = Session.objects.get(forum=forum, slug="common-space")
     services.configure_registration(session=session, staff=staff, total_seats=5, quotas={}, eligible_constituencies=[])

@@ -11,11 +11,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff(personas):
-    return personas.staff()
-
-
-@pytest.fixture
 def common_space(forum, personas, staff):
     session = Session.objects.get(forum=forum, slug="common-space")
     services.configure_registration(

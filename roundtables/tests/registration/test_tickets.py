@@ -9,6 +9,7 @@ from django.conf import settings
 
 from roundtables.models import Forum, Registration, Session
 from roundtables.registration import tickets
+from roundtables.tests.factories import make_marrakesh_common_space
 
 pytestmark = pytest.mark.django_db
 
@@ -20,19 +21,7 @@ def test_an_unknown_or_empty_zone_falls_back_to_the_sites():
 
 
 def test_the_registration_calendar_file_is_in_the_forums_zone(personas):
-    forum = Forum.objects.create(
-        slug="rabat", edition=11, year=2018, title="Forum", theme="-", city="Marrakesh", time_zone="Africa/Casablanca"
-    )
-    session = Session.objects.create(
-        forum=forum,
-        slug="common-space",
-        kind="common_space",
-        title="Common space",
-        status="published",
-        start=datetime.datetime(2018, 12, 5, 9, tzinfo=datetime.UTC),
-        end=datetime.datetime(2018, 12, 5, 12, tzinfo=datetime.UTC),
-        room="Hall B",
-    )
+    session = make_marrakesh_common_space("Common space", room="Hall B")
     registration = Registration.objects.create(
         session=session,
         person=personas.participant(),

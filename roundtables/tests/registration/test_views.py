@@ -39,11 +39,6 @@ def _run_outbox():
 
 
 @pytest.fixture
-def staff(personas):
-    return personas.staff()
-
-
-@pytest.fixture
 def common_space(forum, staff):
     """Two seats: one reserved for civil society, one open; every constituency may register."""
     session = Session.objects.get(forum=forum, slug="common-space")
