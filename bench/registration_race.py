@@ -182,33 +182,21 @@ class Server(pages.Gunicorn):
         super().__init__(env, workers, log, wsgi)
         self.worker_class, self.threads = worker_class, threads
 
-    def start(self):
-        gunicorn = Path(PYTHON).with_name("gunicorn")
-        self.process = subprocess.Popen(
-            [
-                str(gunicorn) if gunicorn.exists() else "gunicorn",
-                self.wsgi,
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(self.workers),
-                "--worker-class",
-                self.worker_class,
-                "--threads",
-                str(self.threads),
-                "--backlog",
-                "2048",
-                "--timeout",
-                "30",
-                "--log-level",
-                "warning",
-            ],
-            cwd=BASE_DIR,
-            env=self.env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: stopped as a whole
-        )
+    def options(self):
+        return [
+            "--workers",
+            str(self.workers),
+            "--worker-class",
+            self.worker_class,
+            "--threads",
+            str(self.threads),
+            "--backlog",
+            "2048",
+            "--timeout",
+            "30",
+            "--log-level",
+            "warning",
+        ]
 
 
 def django_script(env, script, *args, timeout=300):
