@@ -160,7 +160,7 @@ def test_a_killed_worker_is_started_again_and_ctrl_c_stops_everything(supervisor
     relay = supervisor.program("relay_outbox")
     assert None not in (web, worker, beat, relay), supervisor.output()[-5000:]
     # The worker at a lower CPU priority than the web, in the same scheduling group.
-    assert (os.getpriority(os.PRIO_PROCESS, web), os.getpriority(os.PRIO_PROCESS, worker)) == (0, 10)
+    assert (os.getpriority(os.PRIO_PROCESS, web), os.getpriority(os.PRIO_PROCESS, worker)) == (0, 19)
     # /proc/PID/autogroup names the group ("/autogroup-85 nice 0"); it is empty when the
     # process sits in a cgroup of its own (as under some CI runners), where autogroups do not apply.
     if Path(f"/proc/{worker}/autogroup").exists():
