@@ -7,12 +7,12 @@ the waiting list is promoted in the order whose positions the pages, emails and 
 
 from dataclasses import dataclass
 
-from django.db.models import BigIntegerField, CharField, Count, Max, Q, Value
+from django.db.models import BigIntegerField, CharField, Count, Max, Q, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.sql import Prepared
-from roundtables.models import OPEN_SEATS, Registration, SeatQuota
+from roundtables.models import OPEN_SEATS, Forum, Registration, SeatQuota, Session
 from stakeholders.models import Constituency, constituency_label
 
 NOT_YET, OPEN, CLOSED = "not_yet", "open", "closed"
@@ -26,6 +26,15 @@ class CurrentForumSession:
     ``services.register`` looks it up in the statement that locks its policy: no query of its own."""
 
     slug: str
+
+    def lookup(self, prefix=""):
+        """The filter that selects it (``prefix``: the path to the session, e.g. ``"session__"``): the
+        current forum's (marked current, else the latest; a subquery), published, with this slug."""
+        return {
+            f"{prefix}forum": Subquery(Forum.objects.current_first().values("pk")[:1]),
+            f"{prefix}slug": self.slug,
+            f"{prefix}status": Session.Status.PUBLISHED,
+        }
 
 
 def registration_state(policy, now=None):

@@ -6,14 +6,13 @@ Each one is a locked, repeatable transaction; emails go through the outbox after
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, transaction
-from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from common import outbox
 from common.sql import Prepared
-from roundtables.models import OPEN_SEATS, Forum, Registration, RegistrationPolicy, SeatQuota, Session
+from roundtables.models import OPEN_SEATS, Registration, RegistrationPolicy, SeatQuota, Session
 from roundtables.registration import codes
 from roundtables.registration.queries import (
     CLOSED,
@@ -82,11 +81,7 @@ _LOCK_OF_SESSION = Prepared(
 )
 _LOCK_OF_CURRENT_FORUM = Prepared(
     "registration.lock-current-forum",
-    lambda slug: _policy_rows(
-        session__forum=Subquery(Forum.objects.current_first().values("pk")[:1]),
-        session__slug=slug,
-        session__status=Session.Status.PUBLISHED,
-    ),
+    lambda slug: _policy_rows(**CurrentForumSession(slug).lookup(prefix="session__")),
     slug="\x00registration-slug",
 )
 

@@ -9,7 +9,6 @@ from functools import cached_property
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -47,12 +46,11 @@ class RegistrationPageMixin:
     policy_required = False
 
     def sessions(self):
-        """The session of the URL as a queryset: the current forum's (marked current, else the latest;
-        a subquery), published, with its forum and policy in the same query."""
-        forum = Forum.objects.current_first().values("pk")[:1]
+        """The session of the URL as a queryset (``CurrentForumSession``), with its forum and policy
+        in the same query."""
         slug = self.kwargs.get("slug", COMMON_SPACE)
         sessions = Session.objects.select_related("forum", "registration_policy").filter(
-            forum=Subquery(forum), slug=slug, status=Session.Status.PUBLISHED
+            **CurrentForumSession(slug).lookup()
         )
         if self.policy_required or slug != COMMON_SPACE:
             sessions = sessions.filter(registration_policy__isnull=False)
