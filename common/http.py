@@ -4,6 +4,11 @@ from django.conf import settings
 from django.utils.cache import patch_cache_control
 
 
+def is_htmx(request):
+    """Whether htmx sent the request (it then takes a part of the page, not the whole)."""
+    return request.headers.get("HX-Request") == "true"
+
+
 def no_store(response):
     """Mark a personal or staff page as never to be stored by a browser or proxy."""
     patch_cache_control(response, private=True, no_store=True)

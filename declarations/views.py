@@ -19,7 +19,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
-from common.http import no_store
+from common.http import is_htmx, no_store
 from declarations import editing, exports, languages
 from declarations.compile import job_progress as engine_job_progress
 from declarations.compile import request_compile
@@ -182,7 +182,7 @@ class StaffJob(TemplateView):
         _staff_or_404(request)
         job = get_object_or_404(CompileJob.objects.select_related("declaration__forum", "draft", "requested_by"), pk=pk)
         progress = job_progress(job)
-        htmx = request.headers.get("HX-Request") == "true"
+        htmx = is_htmx(request)
         if htmx and progress["finished"] and progress["status"] != CompileJob.Status.FAILED:
             draft_id = progress.get("draft_id") or job.draft_id
             if draft_id is None:

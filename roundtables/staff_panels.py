@@ -13,12 +13,8 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views import View
 
-from common.http import error_text, no_store
+from common.http import error_text, is_htmx, no_store
 from roundtables.agenda.services import VersionConflict
-
-
-def is_htmx(request):
-    return request.headers.get("HX-Request") == "true"
 
 
 def refusal_text(error):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
 from common.csvexport import csv_response
-from common.http import error_text, no_store
+from common.http import error_text, is_htmx, no_store
 from roundtables.models import BadgeJob, Registration, RegistrationPolicy, Session
 from roundtables.programme.queries import forum_or_404
 from roundtables.registration import badges, services
@@ -368,7 +368,7 @@ class StaffBadgeJob(PermissionRequiredMixin, TemplateView):
 
     def get(self, request, pk):
         job = badge_job_or_404(pk)
-        htmx = request.headers.get("HX-Request") == "true"
+        htmx = is_htmx(request)
         template = self.partial_template_name if htmx else self.template_name
         context = {"job": job, "session": job.session}
         return no_store(self.response_class(request=request, template=[template], context=context))
