@@ -28,6 +28,7 @@ from common.http import no_store
 from common.pagecache import reads_params
 from practices import search
 from practices.models import Attachment, Practice
+from practices.search import printed
 from practices.search.facets import cache_seconds as facets_cache_seconds
 from practices.services import visibility, visible_practices
 from roundtables.models import RoundTable
@@ -64,6 +65,9 @@ def practice_list(request):
         "results_key": f"{facets_key}:{result.pagination.number}",
         "facets_seconds": facets_cache_seconds(),
         "result": result,
+        # Printed only where the fragments above are not found in the cache (called by the template).
+        "facets_html": lambda: printed.facets_html(result.facets),
+        "results_html": lambda: printed.results_html(result.results),
         "params": result.params,
         "ignored": sorted(ignored),
         "sorts": search.SORTS,

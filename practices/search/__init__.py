@@ -17,11 +17,12 @@ How a search flows
    on SQLite the FTS5 table of ``fts5``) and, for relevance order, ranks the ``RANK_CAP`` most
    recent of them.
 4. ``results`` reads the page's practices again through ``visible_practices`` and ``highlight``
-   marks the words of the search in their titles and snippets (PostgreSQL only).
+   marks the words of the search in their titles and snippets (PostgreSQL only); ``printed``
+   prints them and the filters' values as HTML.
 5. The exports and the API take the whole search as one ordered queryset instead
    (``queryset.search_queryset``: the filters in SQL, no facets, no snippets, no pages).
 
-A page of the list costs 5 queries without a query and 7 with one, whatever the size of the
+A page of the list costs 4 queries without a query and 6 with one, whatever the size of the
 database (one more after a change, to rebuild the index).
 
 What callers use

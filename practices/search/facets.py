@@ -132,8 +132,7 @@ def facet_counts(user, q, filters, page=None):
     index = facet_index.current()
     mask = index.visible(visibility(user))
     if q:
-        matched = fulltext.matching(visible_practices(user), q).order_by().values_list("pk", flat=True)
-        mask &= index.mask(index.positions_of(matched))
+        mask &= index.mask(index.positions_of(fulltext.matching_ids(visible_practices(user), q)))
     labels = _linked_labels()
     active = [name for name in FILTERS if filters.get(name)]
     passes = {}

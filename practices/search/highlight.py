@@ -7,6 +7,7 @@ carried back onto the original (accented) text through an approximation of the u
 escaped title and the start of its summary.
 """
 
+import re
 import unicodedata
 
 from django.contrib.postgres.search import SearchHeadline
@@ -82,20 +83,23 @@ class Folded:
         return index if self.origin is None else self.origin[index]
 
 
+_MARKERS = re.compile(f"([{START}{STOP}])")
+
+
 def _parse_marked(marked):
     """Text without markers and the [start, end) spans that were marked."""
     plain, spans, start = [], [], None
     length = 0
-    for char in marked:
-        if char == START:
+    for piece in _MARKERS.split(marked):
+        if piece == START:
             start = length if start is None else start
-        elif char == STOP:
+        elif piece == STOP:
             if start is not None:
                 spans.append((start, length))
             start = None
-        else:
-            plain.append(char)
-            length += 1
+        elif piece:
+            plain.append(piece)
+            length += len(piece)
     if start is not None:
         spans.append((start, length))
     return "".join(plain), spans
