@@ -9,7 +9,7 @@ for a given scale and seed.
 import functools
 from pathlib import Path
 
-import yaml
+from common.datafiles import parse_yaml
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -18,7 +18,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 def load(name):
     """The parsed contents of ``demo/data/<name>.yaml`` (shared: do not modify)."""
     with (DATA_DIR / f"{name}.yaml").open(encoding="utf-8") as file:
-        return yaml.safe_load(file)
+        return parse_yaml(file)
 
 
 def en_fr(items):

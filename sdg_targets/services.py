@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-import yaml
 from django.conf import settings
 from django.db import transaction
 
+from common.datafiles import read_yaml
 from sdg_targets.models import CompactTheme, Goal, Target
 
 FRAMEWORKS_FILE = Path(__file__).resolve().parent / "data" / "frameworks.yaml"
@@ -53,7 +53,7 @@ class Tally:
 def load_frameworks(*, path=FRAMEWORKS_FILE, tally=None):
     """Load SDG goals, targets and Global Compact themes from the data file (idempotent)."""
     tally = tally or Tally()
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    data = read_yaml(path)
     goals = {}
     for item in data["goals"]:
         goals[item["number"]] = tally.upsert(Goal, {"number": item["number"]}, translated("title", item["title"]))

@@ -4,12 +4,12 @@ also the ``load_forum`` management command's work; ``exporter.py`` writes such a
 import datetime
 from pathlib import Path
 
-import yaml
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
 from common import outbox
+from common.datafiles import read_yaml
 from roundtables.models import (
     Forum,
     ForumCompactTheme,
@@ -152,7 +152,7 @@ def load_forum(*, path=FORUM_2017_FILE, make_current=True):
     never overwritten: the tally's ``skipped`` says which rows the file would have changed.
     """
     tally = load_frameworks()
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    data = read_yaml(path)
     targets = {target.code: target for target in Target.objects.all()}
     themes = {theme.code: theme for theme in CompactTheme.objects.all()}
     edits = StaffEdits(Forum, SubTheme, RoundTable, GuidingQuestion)
