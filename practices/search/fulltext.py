@@ -15,7 +15,13 @@ facets, results), so that a test can lower it here, in one place.
 
 import re
 
-from django.contrib.postgres.search import SearchConfig, SearchQuery, SearchQueryField, SearchRank
+from django.contrib.postgres.search import (
+    SearchConfig,
+    SearchQuery,
+    SearchQueryCombinable,
+    SearchQueryField,
+    SearchRank,
+)
 from django.db import connection
 from django.db.models import BooleanField, Case, F, FloatField, Func, Q, TextField, Value, When
 from django.db.models.expressions import RawSQL
@@ -49,13 +55,31 @@ class Unaccent(Func):
 NEGATED = re.compile(r'(?:^|(?<=\s))-("[^"]*"?|[^\s"]+)')
 
 
+class _Distinct(SearchQueryCombinable, Func):
+    """The distinct, non-empty ones of some tsqueries, joined by | (or by & when ``joiner`` is
+    " & "); an empty tsquery when every one is empty (as websearch_to_tsquery gives for stop words).
+
+    The configurations often stem a word alike ('inclus' in english and french, 'inclusion' in
+    spanish and simple): the same query twice costs ts_rank_cd, the GIN index and ts_headline
+    twice the work, for a match and an order that are the same (ranking the 1,000 most recent
+    matches of "inclusion": 15.5 ms with the four, 11.5 ms with the two distinct ones).
+    """
+
+    output_field = SearchQueryField()
+    template = (
+        "coalesce((SELECT string_agg(DISTINCT '(' || part::text || ')', '%(joiner)s')::tsquery "
+        "FROM unnest(ARRAY[%(expressions)s]) AS part WHERE part::text <> ''), ''::tsquery)"
+    )
+
+    def __init__(self, *queries, joiner):
+        super().__init__(*queries, joiner=joiner)
+        self.config = None
+
+
 def _any_config(text, *, invert=False):
     value = Unaccent(Value(text))
     parts = [SearchQuery(value, config=config, search_type="websearch", invert=invert) for config in TS_CONFIGS]
-    query = parts[0]
-    for part in parts[1:]:
-        query = (query & part) if invert else (query | part)
-    return query
+    return _Distinct(*parts, joiner=" & " if invert else " | ")
 
 
 def ts_query(q):
