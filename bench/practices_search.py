@@ -472,6 +472,11 @@ def measure_cases(args, cases, client):
         jit = cursor.fetchone()[0]
     cache_backend = "Redis" if os.environ.get("REDIS_URL") else "files"
     print(f"PostgreSQL jit={jit}; cache of searches for the warm figures: {cache_backend}")
+    # A new content version: the cached fragments of an earlier run's warm figures (kept 600 s, under
+    # the same keys) must not serve this run's cold pages.
+    from common import pagecache
+
+    pagecache.invalidate()
     rows = []
     for label, spec in cases:
         filters = {name: tuple(values) for name, values in spec.items() if name != "q"}
