@@ -69,13 +69,36 @@ def real_cache():
     """Keep the configured cache (Redis when REDIS_URL is set) instead of local memory."""
 
 
-@pytest.fixture
-def forum(db):
-    """The 2017 forum, loaded from the repository's data file."""
+@pytest.fixture(scope="session")
+def _forum_rows(django_db_setup, django_db_blocker):
+    """What loading the 2017 forum writes, recorded once (gfmd_portal/tests/rows.py; PostgreSQL)."""
+    from django.test import override_settings
+
+    from gfmd_portal.tests.rows import RowSnapshot
     from roundtables.programme.services import load_forum
 
-    forum, _tally = load_forum()
-    return forum
+    local = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    with django_db_blocker.unblock(), override_settings(CACHES=local):  # the load empties the page cache
+        return RowSnapshot.record(lambda: load_forum()[0].pk)
+
+
+@pytest.fixture
+def forum(db, _forum_rows):
+    """The 2017 forum, loaded from the repository's data file.
+
+    The rows a load writes are written again from the session's recording where the database is in
+    the recorded state (a few ms instead of 0.5 s); otherwise the forum is loaded.
+    """
+    from common import pagecache
+    from roundtables.models import Forum
+    from roundtables.programme.services import load_forum
+
+    pk = _forum_rows.restore() if _forum_rows is not None else None
+    if pk is None:
+        forum, _tally = load_forum()
+        return forum
+    pagecache.invalidate()  # as the load does
+    return Forum.objects.get(pk=pk)
 
 
 @pytest.fixture
