@@ -265,6 +265,8 @@ CELERY_TASK_ALWAYS_EAGER = env.boolean("CELERY_TASK_ALWAYS_EAGER", False)
 # A declaration compile whose workers gave no sign of life for this long is sent again
 # (a worker killed outright leaves its messages unacknowledged for the visibility timeout).
 DECLARATION_COMPILE_STALL_SECONDS = env.integer("DECLARATION_COMPILE_STALL_SECONDS", 30, minimum=2)
+# The same for a set of badges made by a worker (its progress page sends it again).
+BADGE_JOB_STALL_SECONDS = env.integer("BADGE_JOB_STALL_SECONDS", 30, minimum=2)
 
 # Anonymous pages are cached for this long at most; any content change invalidates them at once.
 PAGE_CACHE_SECONDS = env.integer("PAGE_CACHE_SECONDS", 600, minimum=0)

@@ -130,6 +130,9 @@ class BadgeJob(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created = models.DateTimeField(auto_now_add=True)
+    # The worker's last sign of life (each chunk of cards laid out): a job silent for
+    # BADGE_JOB_STALL_SECONDS lost its worker and is sent again (services.revive_stalled_badge_jobs).
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

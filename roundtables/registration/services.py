@@ -4,8 +4,13 @@ first person waiting), promote by hand, check in at the door, configure a sessio
 Each one is a locked, repeatable transaction; emails go through the outbox after the commit.
 """
 
+import datetime
+import logging
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -24,6 +29,8 @@ from roundtables.registration.queries import (
 )
 from stakeholders import audit
 from stakeholders.permissions import can
+
+logger = logging.getLogger(__name__)
 
 
 class RegistrationRefused(ValidationError):
@@ -390,10 +397,12 @@ def make_badges(*, job_id):
         session=job.session, constituency=job.constituency, registration_id=job.registration_id
     )
     total = registrations.count()
-    rows.update(status=BadgeJob.Status.RUNNING, progress=0, total=total, error="")
+    rows.update(status=BadgeJob.Status.RUNNING, progress=0, total=total, error="", heartbeat_at=timezone.now())
     try:
         pdf = badges.render(
-            registrations, layout=job.layout, progress=lambda done: rows.update(progress=min(done, total))
+            registrations,
+            layout=job.layout,
+            progress=lambda done: rows.update(progress=min(done, total), heartbeat_at=timezone.now()),
         )
     except badges.PdfUnavailable as error:
         # Expected on a machine without Pango: said on the page, not raised as a crash.
@@ -401,3 +410,31 @@ def make_badges(*, job_id):
         return rows.first()
     rows.update(status=BadgeJob.Status.DONE, pdf=pdf, progress=total, finished_at=timezone.now())
     return rows.first()
+
+
+def revive_stalled_badge_jobs(*, job_ids=None):
+    """Send ``make_badges`` again for the unfinished jobs (of ``job_ids``, or all) that gave no sign
+    of life for BADGE_JOB_STALL_SECONDS: their worker was lost (killed outright, a worker's message
+    comes back only after the broker's visibility timeout, an hour). Returns the ids sent again.
+
+    The job's progress page calls this on each poll, so the staff member waiting for the badges is
+    who notices; the new heartbeat keeps other polls from sending it again at once."""
+    from roundtables.models import BadgeJob
+
+    now = timezone.now()
+    limit = now - datetime.timedelta(seconds=settings.BADGE_JOB_STALL_SECONDS)
+    active = [BadgeJob.Status.QUEUED, BadgeJob.Status.RUNNING]
+    revived = []
+    with transaction.atomic():
+        jobs = BadgeJob.objects.select_for_update(skip_locked=True).filter(
+            Q(heartbeat_at__lt=limit) | Q(heartbeat_at=None, created__lt=limit), status__in=active
+        )
+        if job_ids is not None:
+            jobs = jobs.filter(pk__in=job_ids)
+        for pk in jobs.order_by("pk").values_list("pk", flat=True):
+            BadgeJob.objects.filter(pk=pk).update(heartbeat_at=now)
+            outbox.enqueue("roundtables.tasks.make_badges", job_id=pk)
+            revived.append(pk)
+    for pk in revived:
+        logger.warning("Badge job %s had stalled; sent again.", pk)
+    return revived

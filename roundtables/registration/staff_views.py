@@ -368,6 +368,9 @@ class StaffBadgeJob(PermissionRequiredMixin, TemplateView):
 
     def get(self, request, pk):
         job = badge_job_or_404(pk)
+        if job.status in (BadgeJob.Status.QUEUED, BadgeJob.Status.RUNNING):
+            # A job whose worker was lost is sent again from here, the page staff watch while they wait.
+            services.revive_stalled_badge_jobs(job_ids=[job.pk])
         htmx = is_htmx(request)
         template = self.partial_template_name if htmx else self.template_name
         context = {"job": job, "session": job.session}
