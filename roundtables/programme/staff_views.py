@@ -520,6 +520,13 @@ class ForumPanel:
     def page_context(self, **overrides):
         return forum_context(Forum.objects.get(pk=self.forum.pk), **overrides)
 
+    def out_of_band(self, context):
+        """The status line and the forum's latest changes, which now begin with this one."""
+        changes = render_to_string(
+            "roundtables/programme_staff/_changes.html", {**context, "oob": True}, request=self.request
+        )
+        return super().out_of_band(context) + changes
+
 
 class ForumLinkAdd(ForumPanel, LinkAdd):
     """POST /<lang>/staff/programme/<forum>/links/: link the forum to a Compact theme."""

@@ -141,12 +141,15 @@ def test_staff_link_the_forum_to_compact_themes_in_place(live_server, staff_page
     panel.get_by_role("button", name="Add the link").click()
     expect(panel).to_contain_text("Compact theme A.b (Added by the portal)")
     expect(page.locator("#agenda-status")).to_contain_text("A.b linked.")
+    # The latest changes begin with it, without a reload.
+    expect(page.locator("#changes-panel li").first).to_contain_text("Forum 2017 linked: Global Compact themes")
     panel.get_by_label("Code").fill("Z.z")
     panel.get_by_role("button", name="Add the link").click()
     expect(panel.get_by_role("alert").first).to_have_text("No Compact theme has this code.")
     expect(panel.get_by_label("Code")).to_have_value("Z.z")
     panel.get_by_role("button", name="Remove A.a").click()
     expect(page.locator("#agenda-status")).to_contain_text("Link to A.a removed.")
+    expect(page.locator("#changes-panel li").first).to_contain_text("Forum 2017 link removed: Global Compact themes")
     expect(panel).not_to_contain_text("Compact theme A.a")
     assert page.evaluate("window.notReloaded") is True
     forum = Forum.objects.get(slug="gfmd-2017")

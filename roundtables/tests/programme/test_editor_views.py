@@ -293,6 +293,12 @@ def test_the_forum_links_to_compact_themes_with_their_source(staff_client, forum
     assert html.startswith('<section aria-labelledby="links-heading" class="agenda-panel" id="links-panel">')
     assert "Compact theme A.b" in html and "(Added by the portal)" in html
     assert 'data-hx-swap-oob="innerHTML"' in html and "A.b linked." in html
+    # The latest changes come along out of band, beginning with this one.
+    changes = html[html.index('<section aria-labelledby="changes-heading"') :]
+    assert changes.startswith(
+        '<section aria-labelledby="changes-heading" class="agenda-panel" id="changes-panel" data-hx-swap-oob="true">'
+    )
+    assert changes.index("Forum 2017 linked: Global Compact themes") < changes.index("</li>")
     assert list(forum.theme_links.order_by("theme__code").values_list("theme__code", "source")) == [
         ("A.a", "note"),
         ("A.b", "portal"),
