@@ -43,8 +43,8 @@ def main(argv):
 
 def workers(argv):
     """``-n N --dist load``: one test process per core, at most MAX_WORKERS, unless the arguments
-    choose (``-n``, ``--numprocesses``, ``-p no:xdist``) or name single tests or files (then one
-    process starts faster than several). Each worker has its own test database (pytest-django) and
+    choose (``-n``, ``--numprocesses``, ``-p no:xdist``) or name single tests (``file.py::test``:
+    one process starts faster than several). Each worker has its own test database (pytest-django) and
     Redis database (gfmd_portal/testworkers.py). ``--dist load`` keeps pytest-django's order in
     each worker: the tests that roll back their transaction before those that flush the database.
     """
