@@ -13,12 +13,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from common import outbox
+from common.jobs import send_stalled_again
 from declarations.compile import document, inputs, sections, storage
 from declarations.compile.paragraphs import format_number
 from declarations.compile.progress import KeepAlive, Progress, update_job_progress
@@ -159,24 +159,13 @@ def _stalled(job, now):
 def revive_stalled(*, job_ids=None):
     """Send ``start_compile`` again for unfinished jobs that gave no sign of life for
     DECLARATION_COMPILE_STALL_SECONDS (their worker was lost). Returns the ids of the jobs revived."""
-    now = timezone.now()
-    limit = _stall_limit(now)
-    revived = []
-    with transaction.atomic():
-        jobs = CompileJob.objects.select_for_update(skip_locked=True).filter(
-            Q(heartbeat_at__lt=limit) | Q(heartbeat_at=None, created__lt=limit), status__in=ACTIVE
-        )
-        if job_ids is not None:
-            jobs = jobs.filter(pk__in=job_ids)
-        for job in jobs.order_by("pk"):
-            # The new heartbeat keeps other watchers from reviving it again at once.
-            job.heartbeat_at = now
-            job.save(update_fields=["heartbeat_at"])
-            outbox.enqueue("declarations.tasks.start_compile", job_id=job.pk)
-            revived.append(job.pk)
-    for job_id in revived:
-        logger.warning("Compile job %s had stalled; sent again.", job_id)
-    return revived
+    return send_stalled_again(
+        CompileJob.objects.filter(status__in=ACTIVE),
+        seconds=settings.DECLARATION_COMPILE_STALL_SECONDS,
+        task_name="declarations.tasks.start_compile",
+        label="Compile job",
+        job_ids=job_ids,
+    )
 
 
 def record_task(job_id, task_id):

@@ -4,18 +4,15 @@ first person waiting), promote by hand, check in at the door, configure a sessio
 Each one is a locked, repeatable transaction; emails go through the outbox after the commit.
 """
 
-import datetime
-import logging
-
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from common import outbox
+from common.jobs import send_stalled_again
 from common.sql import Prepared
 from roundtables.models import OPEN_SEATS, Registration, RegistrationPolicy, SeatQuota, Session
 from roundtables.registration import codes
@@ -29,8 +26,6 @@ from roundtables.registration.queries import (
 )
 from stakeholders import audit
 from stakeholders.permissions import can
-
-logger = logging.getLogger(__name__)
 
 
 class RegistrationRefused(ValidationError):
@@ -414,27 +409,16 @@ def make_badges(*, job_id):
 
 def revive_stalled_badge_jobs(*, job_ids=None):
     """Send ``make_badges`` again for the unfinished jobs (of ``job_ids``, or all) that gave no sign
-    of life for BADGE_JOB_STALL_SECONDS: their worker was lost (killed outright, a worker's message
-    comes back only after the broker's visibility timeout, an hour). Returns the ids sent again.
+    of life for BADGE_JOB_STALL_SECONDS (their worker was lost). Returns the ids sent again.
 
     The job's progress page calls this on each poll, so the staff member waiting for the badges is
-    who notices; the new heartbeat keeps other polls from sending it again at once."""
+    who notices."""
     from roundtables.models import BadgeJob
 
-    now = timezone.now()
-    limit = now - datetime.timedelta(seconds=settings.BADGE_JOB_STALL_SECONDS)
-    active = [BadgeJob.Status.QUEUED, BadgeJob.Status.RUNNING]
-    revived = []
-    with transaction.atomic():
-        jobs = BadgeJob.objects.select_for_update(skip_locked=True).filter(
-            Q(heartbeat_at__lt=limit) | Q(heartbeat_at=None, created__lt=limit), status__in=active
-        )
-        if job_ids is not None:
-            jobs = jobs.filter(pk__in=job_ids)
-        for pk in jobs.order_by("pk").values_list("pk", flat=True):
-            BadgeJob.objects.filter(pk=pk).update(heartbeat_at=now)
-            outbox.enqueue("roundtables.tasks.make_badges", job_id=pk)
-            revived.append(pk)
-    for pk in revived:
-        logger.warning("Badge job %s had stalled; sent again.", pk)
-    return revived
+    return send_stalled_again(
+        BadgeJob.objects.filter(status__in=[BadgeJob.Status.QUEUED, BadgeJob.Status.RUNNING]),
+        seconds=settings.BADGE_JOB_STALL_SECONDS,
+        task_name="roundtables.tasks.make_badges",
+        label="Badge job",
+        job_ids=job_ids,
+    )
