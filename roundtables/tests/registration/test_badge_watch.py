@@ -7,20 +7,12 @@ import pytest
 from django.utils import timezone
 
 from common.models import OutboxTask
-from roundtables.models import BadgeJob, Session
+from roundtables.models import BadgeJob
 from roundtables.registration import services
 
 pytestmark = pytest.mark.django_db
 
 Status = BadgeJob.Status
-
-
-@pytest.fixture
-def common_space(forum, staff):
-    session = Session.objects.get(forum=forum, slug="common-space")
-    services.configure_registration(session=session, staff=staff, total_seats=60, quotas={}, eligible_constituencies=[])
-    OutboxTask.objects.all().delete()
-    return session
 
 
 def _job(session, status, *, heartbeat_seconds_ago=None, created_seconds_ago=0):

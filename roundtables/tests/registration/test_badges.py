@@ -8,21 +8,13 @@ import pytest
 from django.utils import timezone
 
 from common.models import OutboxTask
-from roundtables.models import BadgeJob, Registration, Session
+from roundtables.models import BadgeJob, Registration
 from roundtables.registration import badges, services
 from stakeholders.models import AuditEntry, Profile
 
 pytestmark = pytest.mark.django_db
 
 BADGES = "/en/staff/sessions/common-space/badges/"
-
-
-@pytest.fixture
-def common_space(forum, staff):
-    session = Session.objects.get(forum=forum, slug="common-space")
-    services.configure_registration(session=session, staff=staff, total_seats=60, quotas={}, eligible_constituencies=[])
-    OutboxTask.objects.all().delete()
-    return session
 
 
 def _person(personas, email, given, family, *, constituency="civil_society", organisation=None, **kwargs):
