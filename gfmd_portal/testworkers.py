@@ -11,22 +11,20 @@ import os
 import re
 
 _WORKER = re.fullmatch(r"gw(\d+)", os.environ.get("PYTEST_XDIST_WORKER", ""))
-_DATABASE = re.compile(r"^(?P<base>redis://[^/?#]*)/(?P<db>\d+)(?P<rest>[?#].*)?$")
+_DATABASE = re.compile(r"^(?P<base>rediss?://[^/?#]*)(?:/(?P<db>\d*))?(?P<rest>[?#].*)?$")
 
 
 def worker_redis_url(url, worker):
-    """``url`` with its database number lowered by ``worker`` (a URL without one is database 0)."""
+    """``url`` with its database number lowered by ``worker`` (a URL without one is database 0).
+    Another form (a unix socket's ``?db=``) is left as it is: the workers then share its database."""
     match = _DATABASE.match(url)
     if match is None:
-        base, db, rest = url.rstrip("/"), 0, ""
-        if "?" in base or "#" in base:
-            return url  # not a form this knows: left as it is
-    else:
-        base, db, rest = match["base"], int(match["db"]), match["rest"] or ""
+        return url
+    db = int(match["db"] or 0)
     number = db - worker
     if number < 0:
         raise ValueError(f"REDIS_URL {url}: database {db} leaves none for xdist worker gw{worker}")
-    return f"{base}/{number}{rest}"
+    return f"{match['base']}/{number}{match['rest'] or ''}"
 
 
 # What the run was given, and this worker's number (None outside xdist).

@@ -17,6 +17,9 @@ from gfmd_portal.testworkers import worker_redis_url
         ("redis://127.0.0.1:6379/15", 3, "redis://127.0.0.1:6379/12"),
         ("redis://:secret@cache:6380/9?socket_timeout=2", 1, "redis://:secret@cache:6380/8?socket_timeout=2"),
         ("redis://127.0.0.1:6379", 0, "redis://127.0.0.1:6379/0"),
+        ("redis://127.0.0.1:6379/", 0, "redis://127.0.0.1:6379/0"),
+        ("rediss://cache.example.org:6380/15", 1, "rediss://cache.example.org:6380/14"),
+        ("unix:///run/redis.sock?db=15", 1, "unix:///run/redis.sock?db=15"),
     ],
 )
 def test_each_worker_has_a_redis_database_of_its_own(url, worker, expected):
